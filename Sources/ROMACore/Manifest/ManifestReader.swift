@@ -1,0 +1,215 @@
+import Foundation
+import ROMAYAML
+
+/// Turns a manifest's node tree into a `Manifest`, recording every rule broken on the way.
+struct ManifestReader {
+    static let topKeys = ["version", "name", "defaults", "engine", "goals", "profiles"]
+    static let defaultKeys = ["config_profile", "max_depth", "config_overrides", "metadata"]
+    static let goalKeys = ["id"] + RequestRules.requestKeys
+
+    var nodes: NodeReader
+    let file: String
+
+    init(environment: [String: String], file: String) {
+        self.nodes = NodeReader(environment: environment)
+        self.file = file
+    }
+
+    mutating func read(_ root: YAMLNode) -> Manifest? {
+        if root.scalar?.value == .null {
+            nodes.fail(YAMLMark(line: 1, column: 1), "", "the manifest is empty", expected: "a mapping with a 'goals' list", kind: .missingRequiredField)
+            return nil
+        }
+        guard let entries = nodes.mapping(root, "", allowed: Self.topKeys) else { return nil }
+        let byKey = Dictionary(entries.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a })
+
+        if let version = byKey["version"] {
+            if case .int(let v) = version.scalar?.value, v == 1 {
+            } else {
+                nodes.fail(version.mark, "version", "is \(version.describedValue)", expected: "1", kind: .invalidValue)
+            }
+        }
+        var name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        if let node = byKey["name"], let given = nodes.string(node, "name", expected: "a folder name") {
+            if Self.isSafeName(given) {
+                name = given
+            } else {
+                nodes.fail(node.mark, "name", "'\(given)' cannot name a folder", expected: "letters, digits, '.', '_' or '-', not starting with '.'", kind: .invalidValue)
+            }
+        }
+        let defaults = byKey["defaults"].map { readDefaults($0) } ?? ExecutionRequest(goal: "")
+        let engine = byKey["engine"].map { readEngine($0) } ?? EngineSettings()
+        let profiles = byKey["profiles"].map { readProfiles($0) } ?? [:]
+        var goals: [GoalSpec] = []
+        if let goalsNode = byKey["goals"] {
+            goals = readGoals(goalsNode, defaults: defaults)
+        } else {
+            nodes.fail(root.mark, "goals", "is required", expected: "a list of goals", kind: .missingRequiredField)
+        }
+        return Manifest(name: name, path: file, engine: engine, profileModels: profiles, goals: goals)
+    }
+
+    static func isSafeName(_ name: String) -> Bool {
+        guard !name.isEmpty, name.count <= 100, !name.hasPrefix("."), !name.hasPrefix("-") else { return false }
+        return name.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0))
+        }
+    }
+
+    mutating func readDefaults(_ node: YAMLNode) -> ExecutionRequest {
+        var result = ExecutionRequest(goal: "")
+        for (key, _, value) in nodes.mapping(node, "defaults", allowed: Self.defaultKeys) ?? [] {
+            apply(key: key, value: value, path: "defaults." + key, to: &result)
+        }
+        return result
+    }
+
+    /// Applies one request key to a request; returns false for keys it does not handle.
+    @discardableResult
+    mutating func apply(key: String, value: YAMLNode, path: String, to request: inout ExecutionRequest) -> Bool {
+        switch key {
+        case "goal": request.goal = nodes.goal(value, path) ?? ""
+        case "max_depth": request.maxDepth = nodes.maxDepth(value, path)
+        case "config_profile": request.configProfile = nodes.profile(value, path)
+        case "config_overrides":
+            request.configOverrides = request.configOverrides.merging(nodes.overrides(value, path) ?? ConfigOverrides())
+        case "metadata":
+            request.metadata.merge(nodes.metadata(value, path) ?? [:]) { _, new in new }
+            if request.metadata.count > RequestRules.metadataPairs {
+                nodes.fail(
+                    value.mark, path, "has \(request.metadata.count) pairs once the defaults are merged in",
+                    expected: "at most \(RequestRules.metadataPairs) pairs", kind: .outOfRange)
+            }
+        default: return false
+        }
+        return true
+    }
+
+    mutating func readEngine(_ node: YAMLNode) -> EngineSettings {
+        var engine = EngineSettings()
+        for (key, _, value) in nodes.mapping(node, "engine", allowed: EngineSettings.keys) ?? [] {
+            let path = "engine." + key
+            switch key {
+            case "mode":
+                let expected = "local or remote"
+                if let text = nodes.string(value, path, expected: expected) {
+                    if let mode = RunMode(rawValue: text) {
+                        engine.mode = mode
+                    } else {
+                        nodes.fail(value.mark, path, "unknown mode '\(text)'", expected: expected, kind: .invalidValue)
+                    }
+                }
+            case "provider":
+                let expected = EngineSettings.providers.joined(separator: " or ")
+                if let text = nodes.string(value, path, expected: expected) {
+                    if EngineSettings.providers.contains(text) {
+                        engine.provider = text
+                    } else {
+                        let hint = Suggestion.closest(to: text, in: EngineSettings.providers).map { "did you mean '\($0)'?" }
+                        nodes.fail(value.mark, path, "unknown provider '\(text)'", expected: expected, hint: hint, kind: .invalidValue)
+                    }
+                }
+            case "base_url":
+                if let text = nodes.string(value, path, expected: "an http(s) URL") {
+                    if let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil {
+                        engine.baseURL = text
+                    } else {
+                        nodes.fail(value.mark, path, "'\(text)' is not a URL", expected: "an http(s) URL", kind: .invalidValue)
+                    }
+                }
+            case "api_key_env":
+                if let text = nodes.string(value, path, expected: "an environment variable name") {
+                    if text.hasPrefix("sk-") || text.hasPrefix("sk_") {
+                        nodes.fail(
+                            value.mark, path, "looks like a key, not the name of a variable holding one",
+                            expected: "an environment variable name such as OPENAI_API_KEY", kind: .invalidValue)
+                    } else {
+                        engine.apiKeyEnv = text
+                    }
+                }
+            case "concurrency": engine.concurrency = nodes.integer(value, path, in: 1...1024)
+            case "llm_concurrency": engine.llmConcurrency = nodes.integer(value, path, in: 1...1024)
+            case "max_subtasks": engine.maxSubtasks = nodes.integer(value, path, in: 1...100)
+            case "max_llm_calls": engine.maxLLMCalls = nodes.integer(value, path, in: 1...1_000_000)
+            case "max_tokens": engine.maxTokens = nodes.integer(value, path, in: 100...1_000_000_000)
+            default: engine.timeoutSeconds = nodes.integer(value, path, in: 1...86_400)
+            }
+        }
+        return engine
+    }
+
+    mutating func readProfiles(_ node: YAMLNode) -> [ConfigProfile: String] {
+        var result: [ConfigProfile: String] = [:]
+        for (key, _, value) in nodes.mapping(node, "profiles", allowed: ConfigProfile.names) ?? [] {
+            let path = "profiles." + key
+            guard let profile = ConfigProfile(rawValue: key) else { continue }
+            var modelNode: YAMLNode? = value
+            var modelPath = path
+            if value.pairs != nil {
+                modelNode = (nodes.mapping(value, path, allowed: ["model"]) ?? []).first?.value
+                modelPath = path + ".model"
+            }
+            if let modelNode, let model = nodes.string(modelNode, modelPath, expected: "a model name") {
+                result[profile] = model
+            }
+        }
+        return result
+    }
+
+    mutating func readGoals(_ node: YAMLNode, defaults: ExecutionRequest) -> [GoalSpec] {
+        guard let items = node.items else {
+            nodes.fail(node.mark, "goals", "is \(node.typeDescription)", expected: "a list of goals", kind: .invalidType)
+            return []
+        }
+        if items.isEmpty {
+            nodes.fail(node.mark, "goals", "is empty", expected: "at least one goal", kind: .invalidValue)
+        }
+        var goals: [GoalSpec] = []
+        var seen: [String: Int] = [:]
+        for (index, item) in items.enumerated() {
+            let path = "goals[\(index)]"
+            var request = defaults
+            request.goal = ""
+            var id: String?
+            var idMark = item.mark
+            if item.scalar != nil, case .string = item.scalar?.value {
+                request.goal = nodes.goal(item, path) ?? ""
+            } else if let entries = nodes.mapping(item, path, allowed: Self.goalKeys) {
+                var hasGoal = false
+                for (key, _, value) in entries {
+                    if key == "id" {
+                        idMark = value.mark
+                        if let text = nodes.string(value, path + ".id", expected: "a slug") {
+                            if Self.isSafeName(text) && text.count <= 64 {
+                                id = text
+                            } else {
+                                nodes.fail(
+                                    value.mark, path + ".id", "'\(text)' cannot name a folder",
+                                    expected: "1 to 64 letters, digits, '.', '_' or '-'", kind: .invalidValue)
+                            }
+                        }
+                    } else {
+                        if key == "goal" { hasGoal = true }
+                        apply(key: key, value: value, path: path + "." + key, to: &request)
+                    }
+                }
+                if !hasGoal {
+                    nodes.fail(item.mark, path + ".goal", "is required", expected: "a string of 1 to 10,000 characters", kind: .missingRequiredField)
+                }
+            } else {
+                continue
+            }
+            guard !request.goal.isEmpty else { continue }  // already reported; no id to derive
+            let goalID = id ?? GoalSpec.derivedID(for: request.goal)
+            if let first = seen[goalID] {
+                nodes.fail(
+                    idMark, path + ".id", "duplicate goal id '\(goalID)' (first used by goals[\(first)])",
+                    expected: "an id unique in the manifest", kind: .duplicate)
+                continue
+            }
+            seen[goalID] = index
+            goals.append(GoalSpec(id: goalID, request: request, line: item.mark.line))
+        }
+        return goals
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+/// A request after defaults and profile resolution: what a goal will actually run with.
+///
+/// Its canonical JSON is `request.json` in the results tree, and its hash decides whether a
+/// goal's existing result is still current.
+public struct ResolvedRequest: Sendable, Hashable, Codable {
+    /// The goal's id.
+    public var id: String
+    /// The request as given (defaults merged).
+    public var goal: String
+    /// The resolved depth limit.
+    public var maxDepth: Int
+    /// The resolved profile.
+    public var configProfile: ConfigProfile
+    /// The overrides as given.
+    public var configOverrides: ConfigOverrides
+    /// The user's metadata.
+    public var metadata: [String: String]
+    /// The model the provider is asked for.
+    public var model: String
+    /// The sampling temperature in force.
+    public var temperature: Double
+    /// The completion token limit in force.
+    public var maxTokens: Int
+
+    enum CodingKeys: String, CodingKey {
+        case id, goal, metadata, model, temperature
+        case maxDepth = "max_depth"
+        case configProfile = "config_profile"
+        case configOverrides = "config_overrides"
+        case maxTokens = "max_tokens"
+    }
+
+    /// Resolves a request against a profile table.
+    public init(id: String, request: ExecutionRequest, profiles: ProfileTable) {
+        let profile = request.profile
+        let preset = profile.preset
+        self.id = id
+        self.goal = request.goal
+        self.maxDepth = request.maxDepth ?? preset.maxDepth
+        self.configProfile = profile
+        self.configOverrides = request.configOverrides
+        self.metadata = request.metadata
+        self.model = request.configOverrides.model ?? profiles.model(for: profile)
+        self.temperature = request.configOverrides.temperature ?? preset.temperature
+        self.maxTokens = request.configOverrides.maxTokens ?? preset.maxTokens
+    }
+
+    /// The request as the API takes it (for remote mode).
+    public var apiRequest: ExecutionRequest {
+        ExecutionRequest(
+            goal: goal, maxDepth: maxDepth, configProfile: configProfile, configOverrides: configOverrides,
+            metadata: metadata)
+    }
+
+    /// The SHA-256 of the canonical JSON: changes whenever anything that shapes the run changes.
+    public var contentHash: String {
+        let data = (try? CanonicalJSON.encode(self)) ?? Data()
+        return SHA256.hex(bytes: data)
+    }
+}
+
+/// Which model each profile runs on, for the provider at hand.
+public struct ProfileTable: Sendable, Hashable {
+    /// Explicit models per profile.
+    public var models: [ConfigProfile: String]
+    /// The model for profiles without an explicit entry (`nil`: the preset's name).
+    public var fallback: String?
+
+    /// Creates a table.
+    public init(models: [ConfigProfile: String] = [:], fallback: String? = nil) {
+        self.models = models
+        self.fallback = fallback
+    }
+
+    /// Builds the table: manifest `profiles:` first, then `ROMA_MODEL_<PROFILE>`, then `ROMA_MODEL`,
+    /// then the hosted API's preset names.
+    public static func resolve(manifest: [ConfigProfile: String], environment: [String: String]) -> ProfileTable {
+        var models: [ConfigProfile: String] = [:]
+        for profile in ConfigProfile.allCases {
+            if let model = manifest[profile] ?? environment["ROMA_MODEL_" + profile.rawValue.uppercased()], !model.isEmpty {
+                models[profile] = model
+            }
+        }
+        let fallback = environment["ROMA_MODEL"].flatMap { $0.isEmpty ? nil : $0 }
+        return ProfileTable(models: models, fallback: fallback)
+    }
+
+    /// The model for a profile.
+    public func model(for profile: ConfigProfile) -> String {
+        models[profile] ?? fallback ?? profile.preset.model
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The `roma` command: batch runner for ROMA goals.
+@main
+struct Roma: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "roma",
+        abstract: "Run YAML manifests of goals through the ROMA recursive decomposition engine.",
+        discussion: """
+            Exit codes: 0 all goals completed, 1 some goals failed, 64 bad usage, 65 invalid manifest,
+            73 output tree locked by another run, 75 temporary failure (re-run later), 130 interrupted.
+            """,
+        subcommands: [Validate.self]
+    )
+}
