@@ -73,6 +73,11 @@ let package = Package(
             ],
             path: "Tests/ROMATestSupport"
         ),
+        .executableTarget(
+            name: "roma-bench",
+            dependencies: ["ROMAYAML", "ROMACore", "ROMAEngine", "ROMARunner", "ROMAServer", "ROMATestSupport"],
+            path: "benchmarks/roma-bench"
+        ),
         .testTarget(name: "ROMAYAMLTests", dependencies: ["ROMAYAML"]),
         .testTarget(
             name: "ROMACoreTests",

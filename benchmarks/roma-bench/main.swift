@@ -1,0 +1,15 @@
+// roma-bench: release-mode benchmarks; run with `benchmarks/run` (see benchmarks/README.md).
+import Foundation
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let suites: [String: () async throws -> Void] = [
+    "manifest": ManifestBenchmark.run,
+]
+let selected = arguments.isEmpty ? suites.keys.sorted() : arguments
+for name in selected {
+    guard let suite = suites[name] else {
+        FileHandle.standardError.write(Data("unknown benchmark '\(name)'; known: \(suites.keys.sorted().joined(separator: ", "))\n".utf8))
+        exit(64)
+    }
+    try await suite()
+}
