@@ -1,0 +1,138 @@
+/// The API's DAG shape (`GET /executions/{id}/dag`), extended with depth, parent and task type.
+public struct DAG: Sendable, Hashable, Codable {
+    /// Every node, ordered by id path (parents before children, siblings in plan order).
+    public var nodes: [DAGNode]
+    /// Parent→child (`subtask`) and dependency→dependent (`depends_on`) edges.
+    public var edges: [DAGEdge]
+    /// Counts.
+    public var stats: DAGStats
+
+    /// Creates a DAG and computes its stats.
+    public init(nodes: [DAGNode], edges: [DAGEdge]) {
+        self.nodes = nodes
+        self.edges = edges
+        self.stats = DAGStats(
+            totalNodes: nodes.count, completedNodes: nodes.filter { $0.status == .completed }.count,
+            failedNodes: nodes.filter { $0.status == .failed }.count, totalEdges: edges.count)
+    }
+}
+
+/// One task of the tree.
+public struct DAGNode: Sendable, Hashable, Codable {
+    /// Stable id from the node's path: `node_0` is the root, `node_0_2` its second subtask.
+    public var id: String
+    /// `plan` (decomposed) or `execute` (atomic); `pending` before it is decided.
+    public var type: String
+    /// THINK, RETRIEVE or WRITE (the root is THINK).
+    public var taskType: String
+    /// Current status.
+    public var status: NodeStatus
+    /// The task's goal.
+    public var input: String
+    /// The task's answer, once it has one.
+    public var output: String?
+    /// Depth in the tree (root 0).
+    public var depth: Int
+    /// The parent's id (nil for the root).
+    public var parent: String?
+    /// Ids of the sibling nodes this node depends on.
+    public var dependencies: [String]
+    /// When the node's first LLM call started.
+    public var startedAt: String?
+    /// When the node finished.
+    public var completedAt: String?
+    /// The error that failed the node.
+    public var error: String?
+    /// LLM calls the node made.
+    public var llmCalls: Int
+    /// Tokens those calls used.
+    public var tokensUsed: Int
+
+    /// Creates a node.
+    public init(
+        id: String, type: String, taskType: String, status: NodeStatus, input: String, output: String? = nil,
+        depth: Int, parent: String?, dependencies: [String] = [], startedAt: String? = nil,
+        completedAt: String? = nil, error: String? = nil, llmCalls: Int = 0, tokensUsed: Int = 0
+    ) {
+        self.id = id
+        self.type = type
+        self.taskType = taskType
+        self.status = status
+        self.input = input
+        self.output = output
+        self.depth = depth
+        self.parent = parent
+        self.dependencies = dependencies
+        self.startedAt = startedAt
+        self.completedAt = completedAt
+        self.error = error
+        self.llmCalls = llmCalls
+        self.tokensUsed = tokensUsed
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, type, status, input, output, depth, parent, dependencies, error
+        case taskType = "task_type"
+        case startedAt = "started_at"
+        case completedAt = "completed_at"
+        case llmCalls = "llm_calls"
+        case tokensUsed = "tokens_used"
+    }
+}
+
+/// A directed edge of the DAG.
+public struct DAGEdge: Sendable, Hashable, Codable {
+    /// Source node id.
+    public var from: String
+    /// Target node id.
+    public var to: String
+    /// `subtask` (parent→child) or `depends_on` (dependency→dependent).
+    public var type: String
+
+    /// Creates an edge.
+    public init(from: String, to: String, type: String) {
+        self.from = from
+        self.to = to
+        self.type = type
+    }
+}
+
+/// Node and edge counts.
+public struct DAGStats: Sendable, Hashable, Codable {
+    public var totalNodes: Int
+    public var completedNodes: Int
+    public var failedNodes: Int
+    public var totalEdges: Int
+
+    /// Creates stats.
+    public init(totalNodes: Int, completedNodes: Int, failedNodes: Int, totalEdges: Int) {
+        self.totalNodes = totalNodes
+        self.completedNodes = completedNodes
+        self.failedNodes = failedNodes
+        self.totalEdges = totalEdges
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case totalNodes = "total_nodes"
+        case completedNodes = "completed_nodes"
+        case failedNodes = "failed_nodes"
+        case totalEdges = "total_edges"
+    }
+}
+
+/// The body of `GET /executions/{id}/dag`.
+public struct DAGResponse: Sendable, Hashable, Codable {
+    public var executionId: String
+    public var dag: DAG
+
+    /// Creates a response.
+    public init(executionId: String, dag: DAG) {
+        self.executionId = executionId
+        self.dag = dag
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case executionId = "execution_id"
+        case dag
+    }
+}

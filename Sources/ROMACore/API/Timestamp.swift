@@ -1,0 +1,62 @@
+import Foundation
+
+/// ISO 8601 UTC timestamps, as the API writes them (`2025-11-11T10:30:00Z`, or with milliseconds).
+public enum Timestamp {
+    /// Formats a date with millisecond precision: `2025-11-11T10:30:00.123Z`.
+    public static func string(_ date: Date) -> String {
+        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
+        let ms = millis - seconds * 1000
+        var t = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(ms))
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z` (also a bare date `YYYY-MM-DD`).
+    public static func date(_ text: String) -> Date? {
+        let s = Array(text.utf8)
+        func number(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= s.count else { return nil }
+            var n = 0
+            for b in s[from..<(from + count)] {
+                guard b >= 48 && b <= 57 else { return nil }
+                n = n * 10 + Int(b - 48)
+            }
+            return n
+        }
+        guard let year = number(0, 4), s.count >= 10, s[4] == 45, let month = number(5, 2), s[7] == 45,
+            let day = number(8, 2)
+        else { return nil }
+        var hour = 0, minute = 0, second = 0
+        var fraction = 0.0
+        if s.count > 10 {
+            guard s.count >= 19, s[10] == 84 || s[10] == 32, let h = number(11, 2), let m = number(14, 2),
+                let sec = number(17, 2)
+            else { return nil }
+            (hour, minute, second) = (h, m, sec)
+            var i = 19
+            if i < s.count, s[i] == 46 {
+                i += 1
+                var scale = 0.1
+                while i < s.count, s[i] >= 48 && s[i] <= 57 {
+                    fraction += Double(s[i] - 48) * scale
+                    scale /= 10
+                    i += 1
+                }
+            }
+            guard i < s.count, s[i] == 90, i == s.count - 1 else { return nil }
+        }
+        var parts = tm()
+        parts.tm_year = Int32(year - 1900)
+        parts.tm_mon = Int32(month - 1)
+        parts.tm_mday = Int32(day)
+        parts.tm_hour = Int32(hour)
+        parts.tm_min = Int32(minute)
+        parts.tm_sec = Int32(second)
+        let seconds = timegm(&parts)
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
+}

@@ -1,0 +1,89 @@
+import ROMACore
+
+/// Decides whether a task is executed directly or planned.
+struct Atomizer {
+    enum Decision { case execute, plan }
+
+    static let schema = ResponseSchema(
+        name: "atomizer_decision",
+        schema: .object([
+            "type": .string("object"),
+            "properties": .object([
+                "decision": .object(["type": .string("string"), "enum": .array([.string("EXECUTE"), .string("PLAN")])]),
+                "reason": .object(["type": .string("string")]),
+            ]),
+            "required": .array([.string("decision")]),
+        ]))
+
+    func decide(_ task: TaskContext, caller: inout NodeCaller) async throws -> Decision {
+        try await caller.structuredCall(
+            purpose: "atomize",
+            messages: [.system(Prompts.atomizerSystem), .user(Prompts.context(task))],
+            schema: Self.schema
+        ) { value throws(StructuredOutput.Failure) in
+            if let decision = (value["decision"] ?? value["action"])?.stringValue?.uppercased() {
+                if decision.hasPrefix("EXEC") || decision == "ATOMIC" { return .execute }
+                if decision.hasPrefix("PLAN") { return .plan }
+            }
+            if case .bool(let atomic) = value["is_atomic"] ?? .null { return atomic ? .execute : .plan }
+            throw .init(message: "the JSON must have \"decision\": \"EXECUTE\" or \"PLAN\"")
+        }
+    }
+}
+
+/// Splits a task into a DAG of subtasks.
+struct Planner {
+    var maxSubtasks: Int
+
+    var schema: ResponseSchema {
+        let subtask: JSONValue = .object([
+            "type": .string("object"),
+            "properties": .object([
+                "goal": .object(["type": .string("string")]),
+                "task_type": .object(["type": .string("string"), "enum": .array(TaskType.plannable.map { .string($0.rawValue) })]),
+                "dependencies": .object(["type": .string("array"), "items": .object(["type": .string("integer")])]),
+            ]),
+            "required": .array([.string("goal"), .string("task_type"), .string("dependencies")]),
+        ])
+        return ResponseSchema(
+            name: "plan",
+            schema: .object([
+                "type": .string("object"),
+                "properties": .object([
+                    "subtasks": .object(["type": .string("array"), "items": subtask, "minItems": .int(1), "maxItems": .int(maxSubtasks)])
+                ]),
+                "required": .array([.string("subtasks")]),
+            ]))
+    }
+
+    func plan(_ task: TaskContext, caller: inout NodeCaller) async throws -> Plan {
+        let limit = maxSubtasks
+        return try await caller.structuredCall(
+            purpose: "plan",
+            messages: [.system(Prompts.plannerSystem(maxSubtasks: limit)), .user(Prompts.context(task) + "\nSubtask limit: \(limit)")],
+            schema: schema
+        ) { value throws(StructuredOutput.Failure) in
+            try Plan.parse(value, maxSubtasks: limit)
+        }
+    }
+}
+
+/// Answers an atomic task.
+struct Executor {
+    func execute(_ task: TaskContext, dependencies: [(goal: String, result: String)], caller: inout NodeCaller) async throws -> String {
+        let user = Prompts.context(task) + Prompts.results(dependencies, heading: "Results of the tasks this one depends on:")
+        let answer = try await caller.call(purpose: "execute", messages: [.system(Prompts.executorSystem(task.taskType)), .user(user)])
+        return answer.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// Combines subtasks' results into the parent's answer.
+struct Aggregator {
+    func aggregate(_ task: TaskContext, children: [(goal: String, result: String)], caller: inout NodeCaller) async throws -> String {
+        let user = Prompts.context(task) + Prompts.results(children, heading: "Subtasks and their results:")
+        let answer = try await caller.call(purpose: "aggregate", messages: [.system(Prompts.aggregatorSystem), .user(user)])
+        return answer.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+import Foundation

@@ -1,0 +1,161 @@
+import Foundation
+import ROMACore
+
+/// The recursive decomposition engine: atomize, plan, execute, aggregate, over a DAG per plan.
+public struct ExecutionEngine: Sendable {
+    /// The model every agent calls (already wrapped with retries, limits and recording as wanted).
+    public var model: any LanguageModel
+    /// Budgets and limits.
+    public var configuration: EngineConfiguration
+    /// The clock calls are timed with.
+    public var clock: any WallClock
+
+    /// Creates an engine.
+    public init(model: any LanguageModel, configuration: EngineConfiguration = EngineConfiguration(), clock: any WallClock = SystemWallClock()) {
+        self.model = model
+        self.configuration = configuration
+        self.clock = clock
+    }
+
+    /// Runs one request to the end (completed, failed or cancelled); never throws.
+    ///
+    /// - Parameters:
+    ///   - executionID: the id to report; `nil` derives one from the request and its first call,
+    ///     so a replay of a recorded run gets the same id.
+    ///   - events: receives progress events; called from the engine's tasks, must be quick.
+    public func run(
+        _ request: ResolvedRequest, goalID: String? = nil, executionID: String? = nil,
+        events: @escaping @Sendable (ExecutionEvent) -> Void = { _ in }
+    ) async -> ExecutionRecord {
+        let state = ExecutionState(configuration: configuration, events: events)
+        let startedAt = clock.date()
+        let root = NodePath.root
+        await state.add(.init(id: root, parent: nil, depth: 0, taskType: .think, input: request.goal, dependencies: []))
+        let task = TaskContext(objective: request.goal, goal: request.goal, taskType: .think, depth: 0, maxDepth: request.maxDepth)
+
+        var status = ExecutionStatus.completed
+        var result: String?
+        var failure: EngineError?
+        do {
+            result = try await solve(nodeID: root, task: task, dependencies: [], request: request, goalID: goalID ?? request.id, state: state)
+        } catch let error as EngineError where error.code == .cancelled {
+            status = .cancelled
+            failure = error
+        } catch let error as EngineError {
+            status = .failed
+            failure = error
+        } catch {
+            status = Task.isCancelled ? .cancelled : .failed
+            failure = EngineError(code: status == .cancelled ? .cancelled : .nodeFailed, message: "\(error)")
+        }
+        if status == .cancelled, failure?.code != .cancelled {
+            failure = EngineError(code: .cancelled, message: "the execution was cancelled")
+        }
+        let calls = await state.sortedCalls()
+        let span = await state.timeSpan()
+        let createdAt = span?.0 ?? startedAt
+        let finishedAt = status == .completed ? (span?.1 ?? clock.date()) : max(span?.1 ?? createdAt, clock.date())
+        let id = executionID ?? Self.derivedID(request: request, calls: calls, fallback: startedAt)
+        return ExecutionRecord(
+            executionID: id, request: request, status: status, result: result, error: failure, dag: await state.dag(),
+            calls: calls, createdAt: createdAt, finishedAt: finishedAt)
+    }
+
+    /// `exec_` + 16 hex characters of a hash of the request and its first recorded call.
+    static func derivedID(request: ResolvedRequest, calls: [CallRecord], fallback: Date) -> String {
+        let seed = request.contentHash + "|" + (calls.first.map { $0.key + "|" + $0.startedAt } ?? Timestamp.string(fallback))
+        return "exec_" + SHA256.hex(seed).prefix(16)
+    }
+
+    private func solve(
+        nodeID: String, task: TaskContext, dependencies: [(goal: String, result: String)], request: ResolvedRequest,
+        goalID: String, state: ExecutionState
+    ) async throws -> String {
+        await state.start(nodeID)
+        var caller = NodeCaller(engine: self, state: state, request: request, goalID: goalID, nodeID: nodeID)
+        do {
+            try Task.checkCancellation()
+            let output: String
+            // A task at the depth limit is executed without asking the atomizer.
+            let decision: Atomizer.Decision =
+                task.depth >= task.maxDepth ? .execute : try await Atomizer().decide(task, caller: &caller)
+            var plan: Plan?
+            if decision == .plan {
+                plan = try await Planner(maxSubtasks: configuration.maxSubtasks).plan(task, caller: &caller)
+            }
+            if let plan, plan.subtasks.count > 1 {
+                await state.setKind(nodeID, "plan")
+                let children = try await runPlan(plan, parentID: nodeID, parent: task, request: request, goalID: goalID, state: state)
+                output = try await Aggregator().aggregate(task, children: children, caller: &caller)
+            } else {
+                // A one-subtask plan is no split at all: the task is answered directly.
+                await state.setKind(nodeID, "execute")
+                output = try await Executor().execute(task, dependencies: dependencies, caller: &caller)
+            }
+            try Task.checkCancellation()
+            await state.finish(nodeID, status: .completed, output: output)
+            return output
+        } catch {
+            let failure = classify(error, nodeID: nodeID, goal: task.goal)
+            await state.finish(nodeID, status: failure.code == .cancelled ? .cancelled : .failed, error: failure.code == .cancelled ? nil : failure.message)
+            throw failure
+        }
+    }
+
+    /// Runs a plan's subtasks, each as soon as its dependencies are done; returns results in plan order.
+    private func runPlan(
+        _ plan: Plan, parentID: String, parent: TaskContext, request: ResolvedRequest, goalID: String, state: ExecutionState
+    ) async throws -> [(goal: String, result: String)] {
+        let ids = plan.subtasks.indices.map { NodePath.child(of: parentID, index: $0) }
+        for (index, subtask) in plan.subtasks.enumerated() {
+            await state.add(
+                .init(
+                    id: ids[index], parent: parentID, depth: parent.depth + 1, taskType: subtask.taskType, input: subtask.goal,
+                    dependencies: subtask.dependencies.map { ids[$0] }))
+        }
+        var results = [String?](repeating: nil, count: plan.subtasks.count)
+        var waitingOn = plan.subtasks.map { Set($0.dependencies) }
+        var started = Set<Int>()
+        try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            func launchReady() {
+                for index in plan.subtasks.indices where !started.contains(index) && waitingOn[index].isEmpty {
+                    started.insert(index)
+                    let subtask = plan.subtasks[index]
+                    let inputs = subtask.dependencies.map { (goal: plan.subtasks[$0].goal, result: results[$0] ?? "") }
+                    let context = TaskContext(
+                        objective: parent.objective, goal: subtask.goal, taskType: subtask.taskType, depth: parent.depth + 1,
+                        maxDepth: parent.maxDepth)
+                    let id = ids[index]
+                    group.addTask {
+                        let output = try await solve(nodeID: id, task: context, dependencies: inputs, request: request, goalID: goalID, state: state)
+                        return (index, output)
+                    }
+                }
+            }
+            launchReady()
+            // Dependencies are acyclic (validated), so every subtask eventually becomes ready.
+            while let (index, output) = try await group.next() {
+                results[index] = output
+                for other in plan.subtasks.indices { waitingOn[other].remove(index) }
+                launchReady()
+            }
+        }
+        return plan.subtasks.indices.map { (goal: plan.subtasks[$0].goal, result: results[$0] ?? "") }
+    }
+
+    /// Turns any error into the engine's error, keeping the deepest failing node.
+    private func classify(_ error: any Error, nodeID: String, goal: String) -> EngineError {
+        if let engineError = error as? EngineError { return engineError }
+        if error is CancellationError || Task.isCancelled {
+            return EngineError(code: .cancelled, message: "the execution was cancelled", nodeID: nodeID)
+        }
+        let path = NodePath.lineage(nodeID).joined(separator: " › ")
+        let shortGoal = goal.count > 80 ? String(goal.prefix(80)) + "…" : goal
+        if let llm = error as? LLMError {
+            return EngineError(
+                code: .nodeFailed, message: "node \(path) (\"\(shortGoal)\") failed: \(llm.message)", nodeID: nodeID,
+                isTemporary: llm.isTemporary, isRecordingMiss: llm.code == .recordingMiss)
+        }
+        return EngineError(code: .nodeFailed, message: "node \(path) (\"\(shortGoal)\") failed: \(error)", nodeID: nodeID)
+    }
+}

@@ -1,0 +1,11 @@
+/// Something that happened during an execution, for progress displays and the server.
+public enum ExecutionEvent: Sendable, Hashable {
+    /// A node began.
+    case nodeStarted(nodeID: String, depth: Int, goal: String)
+    /// A node ended.
+    case nodeFinished(nodeID: String, status: String, completed: Int, total: Int)
+    /// An LLM call ended.
+    case call(nodeID: String, purpose: String, tokens: Int, replayed: Bool)
+    /// A plan or answer was unusable and was sent back to the model.
+    case outputRetry(nodeID: String, purpose: String, reason: String)
+}

@@ -1,0 +1,120 @@
+import Foundation
+import ROMACore
+
+/// The shared mutable state of one running execution: its nodes, calls and budgets.
+actor ExecutionState {
+    struct Node {
+        var id: String
+        var parent: String?
+        var depth: Int
+        var taskType: TaskType
+        var kind = "pending"
+        var status = NodeStatus.pending
+        var input: String
+        var output: String?
+        var error: String?
+        var dependencies: [String]
+        var children: [String] = []
+        var firstStart: Date?
+        var lastEnd: Date?
+        var calls = 0
+        var tokens = 0
+    }
+
+    private(set) var nodes: [String: Node] = [:]
+    private(set) var calls: [CallRecord] = []
+    private var reservedCalls = 0
+    private var tokens = 0
+    private var finished = 0
+    private let configuration: EngineConfiguration
+    private let events: @Sendable (ExecutionEvent) -> Void
+
+    init(configuration: EngineConfiguration, events: @escaping @Sendable (ExecutionEvent) -> Void) {
+        self.configuration = configuration
+        self.events = events
+    }
+
+    func add(_ node: Node) {
+        nodes[node.id] = node
+        if let parent = node.parent { nodes[parent]?.children.append(node.id) }
+    }
+
+    func start(_ id: String) {
+        guard let node = nodes[id] else { return }
+        nodes[id]?.status = .running
+        events(.nodeStarted(nodeID: id, depth: node.depth, goal: node.input))
+    }
+
+    func setKind(_ id: String, _ kind: String) { nodes[id]?.kind = kind }
+
+    func finish(_ id: String, status: NodeStatus, output: String? = nil, error: String? = nil) {
+        guard nodes[id]?.status == .running || nodes[id]?.status == .pending else { return }
+        nodes[id]?.status = status
+        nodes[id]?.output = output
+        nodes[id]?.error = error
+        finished += 1
+        events(.nodeFinished(nodeID: id, status: status.rawValue, completed: finished, total: nodes.count))
+    }
+
+    /// Takes one call from the budget, or fails the execution.
+    func reserveCall(nodeID: String) throws(EngineError) {
+        guard reservedCalls < configuration.maxLLMCalls else {
+            throw EngineError(
+                code: .budgetExceeded,
+                message: "budget exceeded: the execution reached its limit of \(configuration.maxLLMCalls) LLM calls at \(nodeID)",
+                nodeID: nodeID)
+        }
+        reservedCalls += 1
+    }
+
+    /// Records a finished call, then fails the execution if it went over the token budget.
+    func record(_ call: CallRecord, started: Date, finished end: Date, replayed: Bool) throws(EngineError) {
+        calls.append(call)
+        tokens += call.usage.totalTokens
+        if var node = nodes[call.nodeID] {
+            node.calls += 1
+            node.tokens += call.usage.totalTokens
+            node.firstStart = min(node.firstStart ?? started, started)
+            node.lastEnd = max(node.lastEnd ?? end, end)
+            nodes[call.nodeID] = node
+        }
+        events(.call(nodeID: call.nodeID, purpose: call.purpose, tokens: call.usage.totalTokens, replayed: replayed))
+        guard tokens <= configuration.maxTokens else {
+            throw EngineError(
+                code: .budgetExceeded,
+                message: "budget exceeded: the execution used \(tokens) tokens, over its limit of \(configuration.maxTokens), at \(call.nodeID)",
+                nodeID: call.nodeID)
+        }
+    }
+
+    func outputRetry(nodeID: String, purpose: String, reason: String) {
+        events(.outputRetry(nodeID: nodeID, purpose: purpose, reason: reason))
+    }
+
+    /// The nodes in the API's DAG shape, ordered by path.
+    func dag() -> DAG {
+        let ordered = nodes.values.sorted { NodePath.components($0.id).lexicographicallyPrecedes(NodePath.components($1.id)) }
+        var edges: [DAGEdge] = []
+        let dagNodes = ordered.map { node -> DAGNode in
+            if let parent = node.parent { edges.append(DAGEdge(from: parent, to: node.id, type: "subtask")) }
+            for dependency in node.dependencies { edges.append(DAGEdge(from: dependency, to: node.id, type: "depends_on")) }
+            return DAGNode(
+                id: node.id, type: node.kind, taskType: node.taskType.rawValue, status: node.status, input: node.input,
+                output: node.output, depth: node.depth, parent: node.parent, dependencies: node.dependencies,
+                startedAt: node.firstStart.map(Timestamp.string), completedAt: node.status == .completed || node.status == .failed ? node.lastEnd.map(Timestamp.string) : nil,
+                error: node.error, llmCalls: node.calls, tokensUsed: node.tokens)
+        }
+        return DAG(nodes: dagNodes, edges: edges)
+    }
+
+    func sortedCalls() -> [CallRecord] { calls.sorted(by: CallRecord.canonicalOrder) }
+
+    func timeSpan() -> (Date, Date)? {
+        guard let first = calls.map(\.startedAt).min(), let last = calls.map(\.finishedAt).max(),
+            let start = Timestamp.date(first), let end = Timestamp.date(last)
+        else { return nil }
+        return (start, end)
+    }
+
+    func progress() -> (completed: Int, total: Int) { (finished, nodes.count) }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import ROMACore
+
+/// Makes LLM calls on behalf of one node: budgets, sample indices, timing and recording.
+///
+/// A node's calls are sequential, so the caller is a value owned by the node's task.
+struct NodeCaller {
+    let engine: ExecutionEngine
+    let state: ExecutionState
+    let request: ResolvedRequest
+    let goalID: String
+    let nodeID: String
+    private var sequence = 0
+    private var seen: [String: Int] = [:]
+
+    init(engine: ExecutionEngine, state: ExecutionState, request: ResolvedRequest, goalID: String, nodeID: String) {
+        self.engine = engine
+        self.state = state
+        self.request = request
+        self.goalID = goalID
+        self.nodeID = nodeID
+    }
+
+    /// One call with the request's model and parameters.
+    mutating func call(purpose: String, messages: [ChatMessage], schema: ResponseSchema? = nil) async throws -> String {
+        try await state.reserveCall(nodeID: nodeID)
+        let chat = ChatRequest(
+            model: request.model, messages: messages, temperature: request.temperature, maxTokens: request.maxTokens,
+            responseSchema: schema)
+        let provider = engine.model.providerName
+        let contentKey = CallRecord.key(provider: provider, request: chat, sample: 0)
+        let sample = seen[contentKey, default: 0]
+        seen[contentKey] = sample + 1
+        let context = CallContext(goalID: goalID, nodeID: nodeID, purpose: purpose, sampleIndex: sample)
+
+        let startInstant = engine.clock.now()
+        let startDate = engine.clock.date()
+        let response = try await engine.model.complete(chat, context: context)
+        let elapsed = engine.clock.now() - startInstant
+        let started = response.startedAt ?? startDate
+        let finished = response.finishedAt ?? startDate.addingTimeInterval(elapsed.seconds)
+        let record = CallRecord(
+            key: CallRecord.key(provider: provider, request: chat, sample: sample), nodeID: nodeID, sequence: sequence,
+            purpose: purpose, provider: provider, sample: sample, request: chat, response: response.content,
+            finishReason: response.finishReason, usage: response.usage,
+            latencyMs: Int((finished.timeIntervalSince(started) * 1000).rounded()),
+            startedAt: Timestamp.string(started), finishedAt: Timestamp.string(finished))
+        sequence += 1
+        try await state.record(record, started: started, finished: finished, replayed: response.replayed)
+        return response.content
+    }
+
+    /// A call whose answer must be JSON that `parse` accepts; unusable answers are sent back with the error.
+    mutating func structuredCall<T>(
+        purpose: String, messages: [ChatMessage], schema: ResponseSchema,
+        parse: (JSONValue) throws(StructuredOutput.Failure) -> T
+    ) async throws -> T {
+        var conversation = messages
+        var lastFailure = ""
+        for attempt in 1...engine.configuration.maxOutputAttempts {
+            let answer = try await call(purpose: purpose, messages: conversation, schema: schema)
+            do throws(StructuredOutput.Failure) {
+                return try parse(try StructuredOutput.extractJSON(answer))
+            } catch {
+                lastFailure = error.message
+                await state.outputRetry(nodeID: nodeID, purpose: purpose, reason: error.message)
+                guard attempt < engine.configuration.maxOutputAttempts else { break }
+                conversation = messages + [
+                    .assistant(answer),
+                    .user("That answer could not be used: \(error.message). Answer again with only the JSON object, following the format exactly."),
+                ]
+            }
+        }
+        throw EngineError(
+            code: .invalidOutput,
+            message: "the model's \(purpose) answer was unusable after \(engine.configuration.maxOutputAttempts) attempts: \(lastFailure)",
+            nodeID: nodeID)
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) / 1e18
+    }
+}

@@ -1,0 +1,184 @@
+import AsyncHTTPClient
+import Foundation
+internal import NIOCore
+internal import NIOHTTP1
+import ROMACore
+
+/// Any OpenAI-compatible `/v1/chat/completions` endpoint: OpenAI, OpenRouter, vLLM,
+/// llama.cpp's server, Ollama, LiteLLM.
+///
+/// Structured output is negotiated once per endpoint: OpenAI's `json_schema` response format,
+/// then the `{type: json_object, schema}` form that llama.cpp's Python server takes, then plain
+/// text (the engine parses JSON tolerantly either way).
+public struct OpenAIModel: LanguageModel {
+    /// Settings of the endpoint.
+    public struct Configuration: Sendable, Hashable {
+        /// The API root, e.g. `https://api.openai.com/v1` or `http://127.0.0.1:8080/v1`.
+        public var baseURL: String
+        /// The API key (from the environment; never logged or written).
+        public var apiKey: String?
+        /// Timeout of one call.
+        public var timeout: Duration
+
+        /// Creates a configuration.
+        public init(baseURL: String, apiKey: String? = nil, timeout: Duration = .seconds(120)) {
+            self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+            self.apiKey = apiKey
+            self.timeout = timeout
+        }
+    }
+
+    /// The endpoint settings.
+    public var configuration: Configuration
+    /// What the endpoint accepts, learned on first use and shared by every copy of this model.
+    public let formats: ResponseFormatNegotiator
+    private let client: HTTPClient
+
+    /// Creates a provider.
+    public init(configuration: Configuration, client: HTTPClient = .shared, formats: ResponseFormatNegotiator = ResponseFormatNegotiator()) {
+        self.configuration = configuration
+        self.client = client
+        self.formats = formats
+    }
+
+    public var providerName: String { "openai" }
+
+    public func complete(_ request: ChatRequest, context: CallContext) async throws -> ChatResponse {
+        var format = request.responseSchema == nil ? ResponseFormatNegotiator.Mode.plain : await formats.mode(for: configuration.baseURL)
+        while true {
+            do {
+                return try await send(request, format: format)
+            } catch let error as LLMError where error.code == .badRequest && format != .plain && Self.rejectsFormat(error.message) {
+                // The server does not take this response_format: remember, and try the next form.
+                format = await formats.downgrade(configuration.baseURL, from: format)
+            }
+        }
+    }
+
+    static func rejectsFormat(_ message: String) -> Bool {
+        let lowered = message.lowercased()
+        return lowered.contains("response_format") || lowered.contains("json_schema") || lowered.contains("schema")
+            || lowered.contains("json_object")
+    }
+
+    private func body(_ request: ChatRequest, format: ResponseFormatNegotiator.Mode) -> JSONValue {
+        var body: [String: JSONValue] = [
+            "model": .string(request.model),
+            "messages": .array(request.messages.map { .object(["role": .string($0.role), "content": .string($0.content)]) }),
+            "temperature": .double(request.temperature),
+            "max_tokens": .int(request.maxTokens),
+        ]
+        if let schema = request.responseSchema {
+            switch format {
+            case .jsonSchema:
+                body["response_format"] = .object([
+                    "type": .string("json_schema"),
+                    "json_schema": .object(["name": .string(schema.name), "schema": schema.schema, "strict": .bool(false)]),
+                ])
+            case .jsonObjectSchema:
+                body["response_format"] = .object(["type": .string("json_object"), "schema": schema.schema])
+            case .plain:
+                break
+            }
+        }
+        return .object(body)
+    }
+
+    private func send(_ request: ChatRequest, format: ResponseFormatNegotiator.Mode) async throws -> ChatResponse {
+        var http = HTTPClientRequest(url: configuration.baseURL + "/chat/completions")
+        http.method = .POST
+        http.headers.add(name: "Content-Type", value: "application/json")
+        if let key = configuration.apiKey, !key.isEmpty { http.headers.add(name: "Authorization", value: "Bearer \(key)") }
+        http.body = .bytes(ByteBuffer(bytes: Array(try JSONEncoder().encode(body(request, format: format)))))
+
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await client.execute(http, timeout: TimeAmount.nanoseconds(Int64(configuration.timeout.seconds * 1e9)))
+            bytes = try await response.body.collect(upTo: 32 << 20)
+        } catch let error as HTTPClientError {
+            if Task.isCancelled { throw CancellationError() }
+            if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+                throw LLMError(code: .timeout, message: "no answer from \(configuration.baseURL) within \(configuration.timeout)")
+            }
+            throw LLMError(code: .transport, message: "request to \(configuration.baseURL) failed: \(error)")
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            throw LLMError(code: .transport, message: "request to \(configuration.baseURL) failed: \(error)")
+        }
+        let status = Int(response.status.code)
+        let text = String(buffer: bytes)
+        guard (200..<300).contains(status) else {
+            let message = "\(configuration.baseURL) answered HTTP \(status): \(Self.errorMessage(text))"
+            switch status {
+            case 429:
+                throw LLMError(code: .rateLimited, message: message, status: status, retryAfter: Self.retryAfter(response.headers))
+            case 401, 403: throw LLMError(code: .unauthorized, message: message, status: status)
+            case 408: throw LLMError(code: .timeout, message: message, status: status)
+            case 500...: throw LLMError(code: .server, message: message, status: status, retryAfter: Self.retryAfter(response.headers))
+            default: throw LLMError(code: .badRequest, message: message, status: status)
+            }
+        }
+        guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes.readableBytesView)),
+            let choice = json["choices"]?.arrayValue?.first,
+            let content = choice["message"]?["content"]?.stringValue ?? choice["text"]?.stringValue
+        else {
+            throw LLMError(code: .invalidResponse, message: "\(configuration.baseURL) answered with something that is not a chat completion (\(bytes.readableBytes) bytes)", status: status)
+        }
+        let usage = TokenUsage(
+            promptTokens: json["usage"]?["prompt_tokens"]?.intValue ?? 0,
+            completionTokens: json["usage"]?["completion_tokens"]?.intValue ?? 0)
+        return ChatResponse(content: content, usage: usage, finishReason: choice["finish_reason"]?.stringValue)
+    }
+
+    static func errorMessage(_ body: String) -> String {
+        if let data = body.data(using: .utf8), let json = try? JSONDecoder().decode(JSONValue.self, from: data),
+            let message = json["error"]?["message"]?.stringValue ?? json["error"]?.stringValue ?? json["message"]?.stringValue
+        {
+            return message
+        }
+        return body.count > 300 ? String(body.prefix(300)) + "…" : body
+    }
+
+    /// `Retry-After` in seconds or as an HTTP date.
+    static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
+        guard let value = headers.first(name: "Retry-After")?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if let seconds = Double(value) { return .milliseconds(Int64(max(0, seconds) * 1000)) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: value) else { return nil }
+        return .milliseconds(Int64(max(0, date.timeIntervalSinceNow) * 1000))
+    }
+}
+
+/// Remembers, per endpoint, which structured-output form the server accepts.
+public actor ResponseFormatNegotiator {
+    /// The forms, most capable first.
+    public enum Mode: String, Sendable, Hashable, CaseIterable {
+        case jsonSchema = "json_schema"
+        case jsonObjectSchema = "json_object"
+        case plain
+    }
+
+    private var modes: [String: Mode] = [:]
+
+    /// Creates an empty negotiator.
+    public init() {}
+
+    /// The form to use for an endpoint.
+    public func mode(for endpoint: String) -> Mode { modes[endpoint] ?? .jsonSchema }
+
+    /// Records that `mode` was refused; returns the next form to try.
+    public func downgrade(_ endpoint: String, from mode: Mode) -> Mode {
+        let current = modes[endpoint] ?? .jsonSchema
+        // Another call may have downgraded already; never go back up.
+        let all = Mode.allCases
+        let next = all[min(all.count - 1, max(all.firstIndex(of: current) ?? 0, (all.firstIndex(of: mode) ?? 0) + 1))]
+        modes[endpoint] = next
+        return next
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import ROMACore
+
+/// One LLM call as stored in `calls.jsonl`: the recording replay answers from.
+///
+/// It holds the request (messages and parameters) and the response, never a key or header.
+public struct CallRecord: Sendable, Hashable, Codable {
+    /// Content hash of (provider, model, messages, parameters, sample index): the replay key.
+    public var key: String
+    /// The node that made the call.
+    public var nodeID: String
+    /// The call's position among its node's calls (0-based).
+    public var sequence: Int
+    /// `atomize`, `plan`, `execute` or `aggregate`.
+    public var purpose: String
+    /// The provider that answered.
+    public var provider: String
+    /// How many identical calls the node made before this one.
+    public var sample: Int
+    /// The request.
+    public var request: ChatRequest
+    /// The answer text.
+    public var response: String
+    /// Why generation stopped.
+    public var finishReason: String?
+    /// Token usage.
+    public var usage: TokenUsage
+    /// Wall time of the call, in milliseconds.
+    public var latencyMs: Int
+    /// When the call started and finished (ISO 8601).
+    public var startedAt: String
+    public var finishedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case key, sequence, purpose, provider, sample, request, response, usage
+        case nodeID = "node_id"
+        case finishReason = "finish_reason"
+        case latencyMs = "latency_ms"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+    }
+
+    /// The replay key of a call.
+    public static func key(provider: String, request: ChatRequest, sample: Int) -> String {
+        struct Keyed: Encodable {
+            var provider: String
+            var request: ChatRequest
+            var sample: Int
+        }
+        let data = (try? CanonicalJSON.encodeLine(Keyed(provider: provider, request: request, sample: sample))) ?? Data()
+        return SHA256.hex(bytes: data)
+    }
+
+    /// Orders records the same way on every run: by node path, then by sequence.
+    public static func canonicalOrder(_ a: CallRecord, _ b: CallRecord) -> Bool {
+        let pa = NodePath.components(a.nodeID)
+        let pb = NodePath.components(b.nodeID)
+        if pa != pb { return pa.lexicographicallyPrecedes(pb) }
+        return a.sequence < b.sequence
+    }
+}
+
+/// Node ids are paths: `node_0` is the root, `node_0_2` its second subtask.
+public enum NodePath {
+    /// The root's id.
+    public static let root = "node_0"
+
+    /// The id of subtask `index` (0-based) of `parent`.
+    public static func child(of parent: String, index: Int) -> String { "\(parent)_\(index + 1)" }
+
+    /// The numeric components of an id, for ordering.
+    public static func components(_ id: String) -> [Int] {
+        id.split(separator: "_").dropFirst().compactMap { Int($0) }
+    }
+
+    /// The ids from the root down to `id`.
+    public static func lineage(_ id: String) -> [String] {
+        let parts = id.split(separator: "_").map(String.init)
+        guard parts.count >= 2 else { return [id] }
+        return (2...parts.count).map { parts[0..<$0].joined(separator: "_") }
+    }
+}
