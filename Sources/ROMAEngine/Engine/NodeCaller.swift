@@ -37,8 +37,9 @@ struct NodeCaller {
         let startDate = engine.clock.date()
         let response = try await engine.model.complete(chat, context: context)
         let elapsed = engine.clock.now() - startInstant
-        let started = response.startedAt ?? startDate
-        let finished = response.finishedAt ?? startDate.addingTimeInterval(elapsed.seconds)
+        // Millisecond precision, the precision of the recording, so a replay computes the same figures.
+        let started = (response.startedAt ?? startDate).roundedToMilliseconds
+        let finished = (response.finishedAt ?? startDate.addingTimeInterval(elapsed.seconds)).roundedToMilliseconds
         let record = CallRecord(
             key: CallRecord.key(provider: provider, request: chat, sample: sample), nodeID: nodeID, sequence: sequence,
             purpose: purpose, provider: provider, sample: sample, request: chat, response: response.content,
@@ -84,4 +85,8 @@ extension Duration {
         let (s, atto) = components
         return Double(s) + Double(atto) / 1e18
     }
+}
+
+extension Date {
+    var roundedToMilliseconds: Date { Date(timeIntervalSince1970: (timeIntervalSince1970 * 1000).rounded() / 1000) }
 }

@@ -1,0 +1,40 @@
+import Foundation
+import ROMACore
+import ROMAEngine
+
+extension BatchRunner {
+    /// What `roma plan` says about one goal.
+    public struct GoalPlan: Sendable, Hashable {
+        public var manifest: String
+        public var goal: String
+        public var state: GoalState
+        /// Whether `roma run` with the same options would run it.
+        public var wouldRun: Bool
+        /// For replay modes: nil when every call is recorded, else the first call that would miss.
+        public var replayMiss: String?
+        /// For replay modes: how many recorded calls the replay used.
+        public var recordedCalls: Int
+    }
+
+    /// Says what a run would do, executing nothing and writing nothing.
+    ///
+    /// In `--replay` / `--offline` mode each goal that would run is replayed in memory from its
+    /// recordings, so the plan names exactly the goals (and the first node) that would miss.
+    public func plan(_ manifests: [Manifest]) async throws -> [GoalPlan] {
+        var plans: [GoalPlan] = []
+        for job in try jobs(manifests) {
+            let (state, _) = state(of: job)
+            let wouldRun = options.force || state != .current
+            var plan = GoalPlan(manifest: job.manifest.name, goal: job.goal.id, state: state, wouldRun: wouldRun, replayMiss: nil, recordedCalls: 0)
+            if options.recording != .record && wouldRun {
+                let recordings = GoalArtifacts.readCalls(job.tree.read(job.goal.id, ResultsTree.File.calls))
+                let model = ReplayModel(mode: .offline, live: nil, providerName: options.provider.name, recordings: recordings)
+                let record = await ExecutionEngine(model: model, configuration: options.engine).run(job.request, goalID: job.goal.id)
+                plan.recordedCalls = record.calls.count
+                if record.error?.isRecordingMiss == true { plan.replayMiss = record.error?.message }
+            }
+            plans.append(plan)
+        }
+        return plans
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import ROMACore
+import ROMAEngine
+
+/// Runs every goal of one or more manifests and writes their results trees.
+public struct BatchRunner: Sendable {
+    /// The run's options.
+    public var options: RunOptions
+
+    /// Creates a runner.
+    public init(options: RunOptions) {
+        self.options = options
+    }
+
+    /// One goal to consider, with its request resolved.
+    struct Job: Sendable {
+        var manifest: Manifest
+        var tree: ResultsTree
+        var goal: GoalSpec
+        var request: ResolvedRequest
+        var requestBytes: Data
+    }
+
+    /// What a goal's folder says about it, compared with the request it would run now.
+    public enum GoalState: String, Sendable, Hashable {
+        /// No folder yet.
+        case new
+        /// Completed with the same request: skipped unless forced.
+        case current
+        /// Completed with a different request (manifest, profile or model changed).
+        case changed
+        /// Failed or cancelled last time.
+        case unfinished
+    }
+
+    func jobs(_ manifests: [Manifest]) throws -> [Job] {
+        var jobs: [Job] = []
+        for manifest in manifests {
+            let tree = ResultsTree(out: options.out, manifestName: manifest.name)
+            let profiles = ProfileTable.resolve(manifest: manifest.profileModels, environment: options.environment)
+            for goal in manifest.goals {
+                if !options.only.isEmpty && !options.only.contains(goal.id) { continue }
+                if let shard = options.shard, !shard.contains(manifest: manifest.name, goalID: goal.id) { continue }
+                let request = ResolvedRequest(id: goal.id, request: goal.request, profiles: profiles)
+                jobs.append(Job(manifest: manifest, tree: tree, goal: goal, request: request, requestBytes: try CanonicalJSON.encode(request.publicView)))
+            }
+        }
+        return jobs
+    }
+
+    func state(of job: Job) -> (GoalState, ExecutionDetails?) {
+        guard let existing = job.tree.read(job.goal.id, ResultsTree.File.request) else { return (.new, nil) }
+        let details = job.tree.read(job.goal.id, ResultsTree.File.execution).flatMap { try? CanonicalJSON.decode(ExecutionDetails.self, from: $0) }
+        guard details?.status == .completed else { return (.unfinished, details) }
+        return (existing == job.requestBytes ? .current : .changed, details)
+    }
+
+    /// Runs the manifests. Throws `TreeLock.Locked` when another run holds a tree.
+    public func run(_ manifests: [Manifest], command: String = "roma run", events: @escaping @Sendable (BatchEvent) -> Void = { _ in }) async throws -> [GoalOutcome] {
+        var locks: [TreeLock] = []
+        defer { locks.forEach { $0.release() } }
+        for manifest in manifests {
+            let tree = ResultsTree(out: options.out, manifestName: manifest.name)
+            try tree.prepare()
+            let lockName = options.shard.map { ".lock-shard-\($0.index)-of-\($0.count)" } ?? ".lock"
+            locks.append(try TreeLock.acquire(at: tree.root.appendingPathComponent(lockName), command: command))
+        }
+        let all = try jobs(manifests)
+        var toRun: [(Job, ExecutionDetails?)] = []
+        var outcomes: [GoalOutcome] = []
+        for job in all {
+            let (state, details) = state(of: job)
+            if state == .current && !options.force {
+                outcomes.append(GoalOutcome(manifest: job.manifest.name, goal: job.goal.id, status: .skipped, executionID: details?.executionId))
+                events(.skipped(manifest: job.manifest.name, goal: job.goal.id, reason: "complete and unchanged"))
+            } else {
+                toRun.append((job, details))
+            }
+        }
+        events(.started(goals: all.count, toRun: toRun.count))
+
+        let limiter = CallLimiter(limit: options.llmConcurrency)
+        let live: (any LanguageModel)? =
+            options.recording == .offline
+            ? nil : ResilientModel(LimitedModel(AnyLanguageModel(options.provider.makeModel()), limiter: limiter), policy: options.retry)
+        let concurrency = max(1, options.concurrency)
+        await withTaskGroup(of: GoalOutcome.self) { group in
+            var next = 0
+            func launch() {
+                guard next < toRun.count, !Task.isCancelled else { return }
+                let (job, existing) = toRun[next]
+                next += 1
+                group.addTask { await runGoal(job, existing: existing, live: live, events: events) }
+            }
+            for _ in 0..<concurrency { launch() }
+            while let outcome = await group.next() {
+                outcomes.append(outcome)
+                launch()
+            }
+        }
+        for manifest in manifests {
+            let tree = ResultsTree(out: options.out, manifestName: manifest.name)
+            try writeSummary(manifest: manifest, tree: tree)
+        }
+        return outcomes
+    }
+
+    /// Rewrites `summary.json` and `index.md` from the goal folders (untouched when unchanged).
+    public func writeSummary(manifest: Manifest, tree: ResultsTree, deferred: Set<String> = []) throws {
+        let summary = Summary(manifest: manifest, tree: tree, deferred: deferred)
+        try tree.writeFile("summary.json", try CanonicalJSON.encode(summary))
+        try tree.writeFile("index.md", Data(summary.indexMarkdown(tree: tree).utf8))
+    }
+
+    func runGoal(_ job: Job, existing: ExecutionDetails?, live: (any LanguageModel)?, events: @escaping @Sendable (BatchEvent) -> Void) async -> GoalOutcome {
+        let manifest = job.manifest.name
+        let id = job.goal.id
+        events(.goalStarted(manifest: manifest, goal: id))
+        let recordings = options.recording == .record ? [] : GoalArtifacts.readCalls(job.tree.read(id, ResultsTree.File.calls))
+        let model = ReplayModel(mode: options.recording, live: live, providerName: options.provider.name, recordings: recordings)
+        var configuration = options.engine
+        if let v = job.manifest.engine.maxSubtasks { configuration.maxSubtasks = v }
+        if let v = job.manifest.engine.maxLLMCalls { configuration.maxLLMCalls = v }
+        if let v = job.manifest.engine.maxTokens { configuration.maxTokens = v }
+        let engine = ExecutionEngine(model: model, configuration: configuration)
+        let record = await engine.run(job.request, goalID: id) { event in
+            events(.engine(manifest: manifest, goal: id, event: event))
+        }
+        var outcome = GoalOutcome(
+            manifest: manifest, goal: id, status: GoalOutcome.Status(rawValue: record.status.rawValue) ?? .failed,
+            executionID: record.executionID, tokens: record.tokensUsed,
+            seconds: record.finishedAt.timeIntervalSince(record.createdAt), nodes: record.dag.nodes.count,
+            error: record.error?.message, temporary: record.error?.isTemporary ?? false)
+        // A miss in --offline mode writes nothing; a failed re-run never replaces a completed result.
+        let keepExisting = record.status != .completed && existing?.status == .completed
+        if !(record.error?.isRecordingMiss ?? false) && !keepExisting {
+            do {
+                try job.tree.writeGoal(id, files: try GoalArtifacts.files(request: job.request, details: record.details, calls: record.calls))
+                outcome.written = true
+            } catch {
+                outcome.status = .failed
+                outcome.error = "cannot write the results of '\(id)': \(error)"
+            }
+        }
+        events(.goalFinished(outcome))
+        return outcome
+    }
+}
+
+/// A type-erased model, so wrappers can be generic over one concrete type.
+public struct AnyLanguageModel: LanguageModel {
+    let base: any LanguageModel
+
+    /// Wraps a model.
+    public init(_ base: any LanguageModel) {
+        self.base = base
+    }
+
+    public var providerName: String { base.providerName }
+
+    public func complete(_ request: ChatRequest, context: CallContext) async throws -> ChatResponse {
+        try await base.complete(request, context: context)
+    }
+}

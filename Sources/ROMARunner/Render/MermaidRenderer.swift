@@ -1,0 +1,46 @@
+import ROMACore
+
+/// Draws a DAG as a Mermaid flowchart (GitHub renders it): solid arrows from a task to its
+/// subtasks, dotted arrows from a dependency to its dependent, nodes coloured by status.
+public enum MermaidRenderer {
+    /// The flowchart text.
+    public static func render(_ dag: DAG) -> String {
+        var lines = ["flowchart TD"]
+        for node in dag.nodes {
+            let label = "\(icon(node.status)) \(node.taskType) · \(shorten(node.input, 48))"
+            lines.append("  \(node.id)[\"\(escape(label))\"]:::\(node.status.rawValue)")
+        }
+        for edge in dag.edges {
+            lines.append(edge.type == "depends_on" ? "  \(edge.from) -.-> \(edge.to)" : "  \(edge.from) --> \(edge.to)")
+        }
+        lines += [
+            "  classDef completed fill:#d4f7d4,stroke:#2e7d32",
+            "  classDef failed fill:#ffd6d6,stroke:#c62828",
+            "  classDef running fill:#fff4c2,stroke:#f9a825",
+            "  classDef pending fill:#eeeeee,stroke:#9e9e9e",
+            "  classDef cancelled fill:#e0e0e0,stroke:#616161,stroke-dasharray: 4 2",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func icon(_ status: NodeStatus) -> String {
+        switch status {
+        case .completed: "✓"
+        case .failed: "✗"
+        case .running: "…"
+        case .pending: "○"
+        case .cancelled: "⊘"
+        }
+    }
+
+    /// The text on one line, cut to `limit` characters with an ellipsis.
+    public static func shorten(_ text: String, _ limit: Int) -> String {
+        let single = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return single.count > limit ? String(single.prefix(limit - 1)) + "…" : single
+    }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "\"", with: "#quot;").replacingOccurrences(of: "<", with: "#lt;")
+            .replacingOccurrences(of: ">", with: "#gt;")
+    }
+}

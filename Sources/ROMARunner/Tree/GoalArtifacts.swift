@@ -1,0 +1,56 @@
+import Foundation
+import ROMACore
+import ROMAEngine
+
+/// The files of one goal folder, built from an execution.
+public enum GoalArtifacts {
+    /// Every file of the folder, canonical bytes.
+    public static func files(request: ResolvedRequest, details: ExecutionDetails, calls: [CallRecord]?) throws -> [String: Data] {
+        var files: [String: Data] = [
+            ResultsTree.File.request: try CanonicalJSON.encode(request.publicView),
+            ResultsTree.File.execution: try CanonicalJSON.encode(details),
+            ResultsTree.File.dag: try CanonicalJSON.encode(DAGResponse(executionId: details.executionId, dag: details.dag ?? DAG(nodes: [], edges: []))),
+            ResultsTree.File.mermaid: Data(MermaidRenderer.render(details.dag ?? DAG(nodes: [], edges: [])).utf8),
+            ResultsTree.File.result: Data(resultMarkdown(request: request, details: details).utf8),
+        ]
+        if let calls {
+            var lines = Data()
+            for call in calls {
+                lines.append(try CanonicalJSON.encodeLine(call))
+                lines.append(UInt8(ascii: "\n"))
+            }
+            files[ResultsTree.File.calls] = lines
+        }
+        return files
+    }
+
+    /// `result.md`: the answer, or what went wrong.
+    static func resultMarkdown(request: ResolvedRequest, details: ExecutionDetails) -> String {
+        var text = "# \(MermaidRenderer.shorten(request.goal, 120))\n\n"
+        text += "_Status: \(details.status.rawValue) · profile \(request.configProfile.rawValue) · model \(request.model) · max depth \(request.maxDepth) · \(details.metadata.tokensUsed ?? 0) tokens · execution \(details.executionId)_\n\n"
+        switch details.status {
+        case .completed:
+            text += (details.result ?? "") + "\n"
+        default:
+            text += "**The execution \(details.status.rawValue).**\n\n"
+            if let error = details.error { text += "> \(error.message)\n" }
+        }
+        return text
+    }
+
+    /// Reads the recorded calls of a goal folder (for replay).
+    public static func readCalls(_ data: Data?) -> [CallRecord] {
+        guard let data else { return [] }
+        let decoder = JSONDecoder()
+        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(CallRecord.self, from: Data($0)) }
+    }
+}
+
+extension ResolvedRequest {
+    /// The request as written to `request.json`: metadata secrets (webhook tokens) removed.
+    public var publicView: ResolvedRequest {
+        var copy = self
+        copy.metadata = ExecutionMetadata.publicMetadata(metadata)
+        return copy
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+import ROMACore
+
+/// The results folder of one manifest: `<out>/<manifest name>/`, one folder per goal.
+///
+/// Every file is written to a temporary name and renamed into place; a goal's folder is built
+/// beside the tree and swapped in whole, so a crash never leaves a partial file or folder.
+public struct ResultsTree: Sendable {
+    /// The manifest's results folder.
+    public let root: URL
+
+    /// The names of the files of a goal folder.
+    public enum File {
+        public static let request = "request.json"
+        public static let result = "result.md"
+        public static let execution = "execution.json"
+        public static let dag = "dag.json"
+        public static let mermaid = "dag.mmd"
+        public static let calls = "calls.jsonl"
+        public static let remote = "remote.json"
+        public static let all = [request, result, execution, dag, mermaid, calls]
+    }
+
+    /// Creates the tree for a manifest under `out`.
+    public init(out: URL, manifestName: String) {
+        self.root = out.appendingPathComponent(manifestName, isDirectory: true)
+    }
+
+    /// Creates the tree at a folder.
+    public init(root: URL) {
+        self.root = root
+    }
+
+    /// A goal's folder.
+    public func goalFolder(_ id: String) -> URL { root.appendingPathComponent(id, isDirectory: true) }
+
+    /// Creates the folder and removes leftovers of interrupted writes (temporary files and folders).
+    public func prepare() throws {
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        where name.hasPrefix(".tmp-") || name.hasPrefix(".trash-") {
+            try? FileManager.default.removeItem(at: root.appendingPathComponent(name))
+        }
+    }
+
+    /// Reads a goal's file, if the goal folder and file exist.
+    public func read(_ id: String, _ file: String) -> Data? {
+        FileManager.default.contents(atPath: goalFolder(id).appendingPathComponent(file).path)
+    }
+
+    /// Replaces a goal's folder with `files` in one step (build beside, fsync, rename).
+    public func writeGoal(_ id: String, files: [String: Data]) throws {
+        let fm = FileManager.default
+        let token = UUID().uuidString.prefix(8)
+        let staging = root.appendingPathComponent(".tmp-\(id)-\(token)", isDirectory: true)
+        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+        do {
+            for (name, data) in files.sorted(by: { $0.key < $1.key }) {
+                try Self.writeDurably(data, to: staging.appendingPathComponent(name))
+            }
+            Self.syncDirectory(staging)
+            let target = goalFolder(id)
+            if fm.fileExists(atPath: target.path) {
+                // rename(2) cannot replace a non-empty folder: move the old one aside first.
+                // A crash between the two renames leaves the goal absent, never half-written.
+                let trash = root.appendingPathComponent(".trash-\(id)-\(token)", isDirectory: true)
+                try fm.moveItem(at: target, to: trash)
+                try fm.moveItem(at: staging, to: target)
+                try? fm.removeItem(at: trash)
+            } else {
+                try fm.moveItem(at: staging, to: target)
+            }
+            Self.syncDirectory(root)
+        } catch {
+            try? fm.removeItem(at: staging)
+            throw error
+        }
+    }
+
+    /// Writes a file of the tree atomically; leaves it untouched (same mtime) when the bytes are equal.
+    @discardableResult
+    public func writeFile(_ name: String, _ data: Data) throws -> Bool {
+        let url = root.appendingPathComponent(name)
+        if FileManager.default.contents(atPath: url.path) == data { return false }
+        let temp = root.appendingPathComponent(".tmp-\(name)-\(UUID().uuidString.prefix(8))")
+        try Self.writeDurably(data, to: temp)
+        guard rename(temp.path, url.path) == 0 else {
+            let code = errno
+            try? FileManager.default.removeItem(at: temp)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot rename into \(url.path): \(String(cString: strerror(code)))"])
+        }
+        Self.syncDirectory(root)
+        return true
+    }
+
+    /// Writes and fsyncs a new file.
+    static func writeDurably(_ data: Data, to url: URL) throws {
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot create \(url.path): \(String(cString: strerror(errno)))"])
+        }
+        defer { close(fd) }
+        try data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot write \(url.path): \(String(cString: strerror(errno)))"])
+                }
+                offset += n
+            }
+        }
+        fsync(fd)
+    }
+
+    static func syncDirectory(_ url: URL) {
+        let fd = open(url.path, O_RDONLY)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import ROMACore
+
+/// `summary.json`: one row per goal of the manifest, read back from the goal folders.
+///
+/// It holds nothing about the run itself (no run time, no host), so re-running a complete
+/// tree leaves it byte-for-byte unchanged.
+public struct Summary: Sendable, Hashable, Codable {
+    /// One goal.
+    public struct Row: Sendable, Hashable, Codable {
+        public var id: String
+        /// `completed`, `failed`, `cancelled`, `pending` (never run) or `deferred` (remote, daily limit).
+        public var status: String
+        public var executionId: String?
+        /// SHA-256 of the goal's `request.json`.
+        public var contentHash: String?
+        public var tokens: Int
+        public var llmCalls: Int
+        public var nodes: Int
+        public var executionTime: Double?
+        public var configProfile: String
+        public var model: String?
+        public var goal: String
+        public var error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case id, status, tokens, nodes, model, goal, error
+            case executionId = "execution_id"
+            case contentHash = "content_hash"
+            case llmCalls = "llm_calls"
+            case executionTime = "execution_time"
+            case configProfile = "config_profile"
+        }
+    }
+
+    public var manifest: String
+    public var goals: [Row]
+    public var counts: [String: Int]
+
+    /// Reads the state of every goal of a manifest from its tree.
+    public init(manifest: Manifest, tree: ResultsTree, deferred: Set<String> = []) {
+        self.manifest = manifest.name
+        var rows: [Row] = []
+        for goal in manifest.goals {
+            let requestData = tree.read(goal.id, ResultsTree.File.request)
+            let details = tree.read(goal.id, ResultsTree.File.execution).flatMap { try? CanonicalJSON.decode(ExecutionDetails.self, from: $0) }
+            let resolved = requestData.flatMap { try? CanonicalJSON.decode(ResolvedRequest.self, from: $0) }
+            var status = details?.status.rawValue ?? "pending"
+            if details == nil, deferred.contains(goal.id) { status = "deferred" }
+            rows.append(
+                Row(
+                    id: goal.id, status: status, executionId: details?.executionId,
+                    contentHash: requestData.map { SHA256.hex(bytes: $0) }, tokens: details?.metadata.tokensUsed ?? 0,
+                    llmCalls: details?.metadata.agentCalls ?? 0, nodes: details?.dag?.nodes.count ?? 0,
+                    executionTime: details?.metadata.executionTime,
+                    configProfile: (resolved?.configProfile ?? goal.request.profile).rawValue, model: resolved?.model,
+                    goal: MermaidRenderer.shorten(goal.request.goal, 160), error: details?.error?.message))
+        }
+        goals = rows
+        var counts: [String: Int] = [:]
+        for row in rows { counts[row.status, default: 0] += 1 }
+        self.counts = counts
+    }
+
+    /// `index.md`: a table of goals and each goal's DAG as Mermaid.
+    public func indexMarkdown(tree: ResultsTree) -> String {
+        var text = "# \(manifest)\n\n"
+        text += counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: " · ") + "\n\n"
+        text += "| goal | status | tokens | time (s) | nodes | task |\n|---|---|---:|---:|---:|---|\n"
+        for row in goals {
+            let link = row.status == "pending" || row.status == "deferred" ? "`\(row.id)`" : "[\(row.id)](\(row.id)/result.md)"
+            let time = row.executionTime.map { String(format: "%.1f", $0) } ?? "–"
+            let goal = row.goal.replacingOccurrences(of: "|", with: "\\|")
+            text += "| \(link) | \(row.status) | \(row.tokens) | \(time) | \(row.nodes) | \(MermaidRenderer.shorten(goal, 90)) |\n"
+        }
+        for row in goals {
+            guard let mermaid = tree.read(row.id, ResultsTree.File.mermaid) else { continue }
+            text += "\n## \(row.id)\n\n\(row.goal)\n\n```mermaid\n\(String(decoding: mermaid, as: UTF8.self))```\n"
+        }
+        return text
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import ROMACore
+import ROMAEngine
+import ROMARunner
+
+extension Roma {
+    /// `roma run`: run manifests and write results trees.
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run every goal of the manifests and write the results tree.")
+
+        @OptionGroup var settings: RunSettings
+
+        func run() async throws {
+            let manifests = try settings.loadManifests()
+            let environment = ProcessInfo.processInfo.environment
+            let options = try settings.options(for: manifests, environment: environment)
+            if options.provider.name == "openai", options.recording != .offline, options.mode == .local,
+                (options.provider.apiKey ?? "").isEmpty, options.provider.baseURL.contains("api.openai.com")
+            {
+                Terminal.standardError.write(
+                    "error: the openai provider needs a key: set OPENAI_API_KEY (or engine.api_key_env), point --base-url at a local server, or use --provider offline\n")
+                throw ExitStatus.usage
+            }
+            let reporter = ProgressReporter(style: settings.json ? .json : (Terminal.standardError.isInteractive ? .live : .plain))
+            let runner = BatchRunner(options: options)
+            let outcomes: [GoalOutcome]
+            let interrupted = InterruptFlag()
+            do {
+                outcomes = try await SignalTrap.cancellingOnSignals(interrupted) {
+                    try await runner.run(manifests, command: CommandLine.arguments.joined(separator: " ")) { reporter.handle($0) }
+                }
+            } catch let locked as TreeLock.Locked {
+                Terminal.standardError.write("error: \(locked)\n")
+                throw ExitStatus.locked
+            }
+            reporter.finish(outcomes: outcomes, out: options.out, manifests: manifests, interrupted: interrupted.isSet)
+            throw ExitCode(Self.exitCode(outcomes, interrupted: interrupted.isSet))
+        }
+
+        static func exitCode(_ outcomes: [GoalOutcome], interrupted: Bool) -> Int32 {
+            if interrupted { return ExitStatus.interrupted.rawValue }
+            let failed = outcomes.filter { $0.status == .failed || $0.status == .cancelled }
+            if failed.contains(where: { !$0.temporary }) { return ExitStatus.someFailed.rawValue }
+            if !failed.isEmpty || outcomes.contains(where: { $0.status == .deferred }) { return ExitStatus.temporary.rawValue }
+            return 0
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Foundation
+import ROMACore
+import ROMAEngine
+import ROMARunner
+
+/// Options shared by `run` and `plan`: where results go and how goals are run.
+struct RunSettings: ParsableArguments {
+    @Argument(help: "Manifest files or folders of manifests.")
+    var manifests: [String]
+
+    @Option(help: "Results root; each manifest writes <out>/<manifest name>/.")
+    var out: String = "results"
+
+    @Option(help: "local (in-process engine) or remote (a ROMA API).")
+    var mode: RunMode?
+
+    @Option(help: "LLM provider for local runs: openai or offline.")
+    var provider: String?
+
+    @Option(help: "OpenAI-compatible API root (default: $OPENAI_BASE_URL, then https://api.openai.com/v1).")
+    var baseURL: String?
+
+    @Flag(help: "Call the provider for every call and store it (default).")
+    var record = false
+
+    @Flag(help: "Answer from recorded calls; call the provider on a miss.")
+    var replay = false
+
+    @Flag(help: "Answer from recorded calls only; a miss fails the goal. No network.")
+    var offline = false
+
+    @Option(help: "Goals in flight at once.")
+    var concurrency: Int?
+
+    @Option(help: "LLM calls in flight at once, across all goals.")
+    var llmConcurrency: Int?
+
+    @Option(parsing: .upToNextOption, help: "Run only these goal ids.")
+    var only: [String] = []
+
+    @Flag(help: "Re-run goals even when their results are current.")
+    var force = false
+
+    @Option(help: "Run a stable slice I/N of the goals (0-based I), e.g. 0/4.")
+    var shard: String?
+
+    @Flag(help: "Print JSON Lines events instead of a progress display.")
+    var json = false
+
+    func validate() throws {
+        if [record, replay, offline].filter({ $0 }).count > 1 {
+            throw ValidationError("--record, --replay and --offline are exclusive")
+        }
+        if let provider, !EngineSettings.providers.contains(provider) {
+            throw ValidationError("--provider must be one of \(EngineSettings.providers.joined(separator: ", "))")
+        }
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard must be I/N with 0 <= I < N, e.g. 0/4") }
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if let llmConcurrency, llmConcurrency < 1 { throw ValidationError("--llm-concurrency must be at least 1") }
+    }
+
+    var recordingMode: RecordingMode { offline ? .offline : replay ? .replay : .record }
+
+    /// Options for the runner: flags win over the manifest's `engine:` section, which wins over the environment.
+    func options(for manifests: [Manifest], environment: [String: String]) throws -> RunOptions {
+        let engine = manifests.first?.engine ?? EngineSettings()
+        let providerName = provider ?? engine.provider ?? environment["ROMA_PROVIDER"] ?? "openai"
+        let keyVariable = engine.apiKeyEnv ?? "OPENAI_API_KEY"
+        let settings = ProviderSettings(
+            name: providerName,
+            baseURL: baseURL ?? engine.baseURL ?? environment["OPENAI_BASE_URL"] ?? "https://api.openai.com/v1",
+            apiKey: environment[keyVariable],
+            timeout: .seconds(engine.timeoutSeconds ?? 120))
+        let shardValue = shard.flatMap(Shard.init) ?? Shard.fromEnvironment(environment)
+        return RunOptions(
+            out: URL(fileURLWithPath: out), mode: mode ?? engine.mode ?? .local,
+            concurrency: concurrency ?? engine.concurrency ?? 4, llmConcurrency: llmConcurrency ?? engine.llmConcurrency ?? 8,
+            only: Set(only), force: force, shard: shardValue, recording: recordingMode, provider: settings,
+            environment: environment)
+    }
+
+    /// Loads and validates the manifests; prints diagnostics and exits 65 on any error.
+    func loadManifests() throws -> [Manifest] {
+        let outcome = ManifestLoader().load(paths: manifests)
+        for diagnostic in outcome.diagnostics { Terminal.standardError.write(diagnostic.rendered() + "\n") }
+        if outcome.hasErrors { throw ExitStatus.invalidManifest }
+        let ids = Set(outcome.manifests.flatMap { $0.goals.map(\.id) })
+        for id in only where !ids.contains(id) {
+            Terminal.standardError.write("error: --only \(id): no goal has this id\n")
+            throw ExitStatus.usage
+        }
+        return outcome.manifests
+    }
+}
+
+extension RunMode: ExpressibleByArgument {}

@@ -1,0 +1,118 @@
+import Foundation
+import ROMACore
+import ROMAEngine
+import ROMARunner
+
+/// Shows a batch's progress: a live status line on a terminal, timestamped lines for logs
+/// (cron), or JSON Lines events for machines.
+final class ProgressReporter: @unchecked Sendable {
+    enum Style { case live, plain, json }
+
+    private let style: Style
+    private let lock = NSLock()
+    private let started = Date()
+    private let color = Terminal.standardError.allowsColor
+    private var total = 0
+    private var toRun = 0
+    private var done = 0
+    private var failed = 0
+    private var skipped = 0
+    private var running: Set<String> = []
+    private var nodes = 0
+    private var tokens = 0
+    private var lastDraw = Date.distantPast
+
+    init(style: Style) {
+        self.style = style
+    }
+
+    func handle(_ event: BatchEvent) {
+        lock.withLock { handleLocked(event) }
+    }
+
+    private func handleLocked(_ event: BatchEvent) {
+        switch event {
+        case .started(let goals, let run):
+            total = goals
+            toRun = run
+            emit("run started: \(goals) goal\(goals == 1 ? "" : "s"), \(run) to run, \(goals - run) already complete", json: ["event": .string("started"), "goals": .int(goals), "to_run": .int(run)])
+        case .skipped(let manifest, let goal, let reason):
+            skipped += 1
+            if style == .json { emit("", json: ["event": .string("skipped"), "manifest": .string(manifest), "goal": .string(goal), "reason": .string(reason)]) }
+        case .goalStarted(let manifest, let goal):
+            running.insert(goal)
+            emit("\(manifest)/\(goal): started", json: ["event": .string("goal_started"), "manifest": .string(manifest), "goal": .string(goal)])
+        case .engine(let manifest, let goal, let event):
+            switch event {
+            case .nodeFinished: nodes += 1
+            case .call(_, _, let t, _): tokens += t
+            default: break
+            }
+            if style == .json, case .nodeFinished(let node, let status, let completed, let all) = event {
+                emit("", json: ["event": .string("node_finished"), "manifest": .string(manifest), "goal": .string(goal), "node": .string(node), "status": .string(status), "completed": .int(completed), "total": .int(all)])
+            }
+            if style == .live { drawLive(force: false) }
+        case .goalFinished(let outcome):
+            running.remove(outcome.goal)
+            done += 1
+            if outcome.status != .completed { failed += 1 }
+            var line = "\(outcome.manifest)/\(outcome.goal): \(paint(outcome.status.rawValue, outcome.status == .completed ? "32" : "31")) in \(String(format: "%.1f", outcome.seconds)) s, \(outcome.nodes) nodes, \(outcome.tokens) tokens"
+            if let error = outcome.error { line += " — \(error)" }
+            var json: [String: JSONValue] = [
+                "event": .string("goal_finished"), "manifest": .string(outcome.manifest), "goal": .string(outcome.goal),
+                "status": .string(outcome.status.rawValue), "tokens": .int(outcome.tokens), "nodes": .int(outcome.nodes),
+                "seconds": .double((outcome.seconds * 1000).rounded() / 1000),
+            ]
+            if let id = outcome.executionID { json["execution_id"] = .string(id) }
+            if let error = outcome.error { json["error"] = .string(error) }
+            emit(line, json: json)
+        case .note(let text):
+            emit(text, json: ["event": .string("note"), "message": .string(text)])
+        }
+    }
+
+    func finish(outcomes: [GoalOutcome], out: URL, manifests: [Manifest], interrupted: Bool) {
+        lock.withLock {
+            var counts: [String: Int] = [:]
+            for o in outcomes { counts[o.status.rawValue, default: 0] += 1 }
+            let parts = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            let folders = manifests.map { out.appendingPathComponent($0.name).path }.joined(separator: ", ")
+            var text = "\(interrupted ? "interrupted" : "done") in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: \(parts.isEmpty ? "nothing to do" : parts). Results: \(folders)"
+            if interrupted { text += " (finished goals were written; re-run the same command to complete the rest)" }
+            var json: [String: JSONValue] = ["event": .string("finished"), "interrupted": .bool(interrupted), "results": .array(manifests.map { .string(out.appendingPathComponent($0.name).path) })]
+            for (k, v) in counts { json[k] = .int(v) }
+            if style == .live { Terminal.standardError.write("\r\u{1B}[K") }
+            emit(text, json: json)
+        }
+    }
+
+    private func drawLive(force: Bool) {
+        let now = Date()
+        guard force || now.timeIntervalSince(lastDraw) > 0.1 else { return }
+        lastDraw = now
+        let line = "goals \(done)/\(toRun) done, \(failed) failed, \(running.count) running · \(nodes) nodes · \(tokens) tokens · \(String(format: "%.0f", now.timeIntervalSince(started))) s"
+        Terminal.standardError.write("\r\u{1B}[K" + line)
+    }
+
+    private func emit(_ text: String, json: [String: JSONValue]) {
+        switch style {
+        case .json:
+            var object = json
+            object["time"] = .string(Timestamp.string(Date()))
+            if let data = try? CanonicalJSON.encodeLine(JSONValue.object(object)) {
+                FileHandle.standardOutput.write(data + Data("\n".utf8))
+            }
+        case .plain:
+            guard !text.isEmpty else { return }
+            Terminal.standardError.write("\(Timestamp.string(Date())) \(text)\n")
+        case .live:
+            guard !text.isEmpty else { return }
+            Terminal.standardError.write("\r\u{1B}[K\(text)\n")
+            drawLive(force: true)
+        }
+    }
+
+    private func paint(_ text: String, _ code: String) -> String {
+        color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+}
