@@ -1,0 +1,94 @@
+import Foundation
+import ROMACore
+import Testing
+@testable import ROMARunner
+
+/// Runs the built `roma` executable, as cron would.
+struct CLIResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+func runRoma(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
+    let process = Process()
+    process.executableURL = Fixtures.romaBinary
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = "1"
+    for (k, v) in environment { env[k] = v }
+    process.environment = env
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CLIResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+}
+
+@Suite struct CommandLineTests {
+    let examples = Fixtures.packageRoot.appendingPathComponent("examples").path
+
+    @Test func validateExamplesSucceeds() throws {
+        let result = try runRoma(["validate", examples])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("quickstart.yaml: ok: quickstart: 2 goals"))
+    }
+
+    @Test func validateReportsEveryErrorAndExits65() throws {
+        let tmp = try TemporaryFolder()
+        let file = tmp.url.appendingPathComponent("bad.yaml")
+        try "goals:\n  - goal: ok\n    max_depth: 0\n  - goal: \"\"\n    config_profile: fsat\n".write(to: file, atomically: true, encoding: .utf8)
+        let result = try runRoma(["validate", file.path])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("bad.yaml:3:16: error: goals[0].max_depth: 0 is out of range (expected an integer from 1 to 10)"))
+        #expect(result.stderr.contains("bad.yaml:4:11: error: goals[1].goal: is empty"))
+        #expect(result.stderr.contains("did you mean 'fast'?"))
+        let json = try runRoma(["validate", "--json", file.path])
+        #expect(json.status == 65)
+        let report = try JSONDecoder().decode(JSONValue.self, from: Data(json.stdout.utf8))
+        #expect(report["diagnostics"]?.arrayValue?.count == 3)
+    }
+
+    @Test func runWritesTheTreeAndExitsZeroThenLockedTreeExits73() throws {
+        let tmp = try TemporaryFolder()
+        let manifest = Fixtures.packageRoot.appendingPathComponent("examples/quickstart.yaml").path
+        let first = try runRoma(["run", manifest, "--provider", "offline", "--out", tmp.url.path])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("done in"))
+        #expect(FileManager.default.fileExists(atPath: tmp.url.appendingPathComponent("quickstart/summary.json").path))
+
+        let root = tmp.url.appendingPathComponent("quickstart")
+        let lock = try TreeLock.acquire(at: root.appendingPathComponent(".lock"), command: "roma run nightly (test holder)")
+        defer { lock.release() }
+        let second = try runRoma(["run", manifest, "--provider", "offline", "--out", tmp.url.path])
+        #expect(second.status == 73)
+        #expect(second.stderr.contains("locked by another run: pid \(getpid())"))
+        #expect(second.stderr.contains("roma run nightly (test holder)"))
+    }
+
+    @Test func jsonProgressIsJSONLines() throws {
+        let tmp = try TemporaryFolder()
+        let manifest = Fixtures.packageRoot.appendingPathComponent("examples/quickstart.yaml").path
+        let result = try runRoma(["run", manifest, "--provider", "offline", "--out", tmp.url.path, "--json"])
+        #expect(result.status == 0)
+        let events = try result.stdout.split(separator: "\n").map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
+        #expect(events.first?["event"]?.stringValue == "started")
+        #expect(events.last?["event"]?.stringValue == "finished")
+        #expect(events.filter { $0["event"]?.stringValue == "goal_finished" }.count == 2)
+    }
+
+    @Test func offlineMissExitsOneAndBadUsageExits64() throws {
+        let tmp = try TemporaryFolder()
+        let manifest = Fixtures.packageRoot.appendingPathComponent("examples/quickstart.yaml").path
+        let miss = try runRoma(["run", manifest, "--provider", "offline", "--offline", "--out", tmp.url.path])
+        #expect(miss.status == 1)
+        #expect(miss.stderr.contains("no recorded answer"))
+        #expect(!FileManager.default.fileExists(atPath: tmp.url.appendingPathComponent("quickstart/capital-of-france").path))
+        let usage = try runRoma(["run", manifest, "--record", "--offline"])
+        #expect(usage.status == 64)
+    }
+}
