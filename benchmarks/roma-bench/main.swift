@@ -4,6 +4,7 @@ import Foundation
 let arguments = Array(CommandLine.arguments.dropFirst())
 let suites: [String: () async throws -> Void] = [
     "manifest": ManifestBenchmark.run,
+    "runner": RunnerBenchmark.run,
 ]
 let selected = arguments.isEmpty ? suites.keys.sorted() : arguments
 for name in selected {

@@ -6,10 +6,13 @@ import ROMAEngine
 public struct BatchRunner: Sendable {
     /// The run's options.
     public var options: RunOptions
+    /// A model to use instead of the one `options.provider` names (tests, benchmarks).
+    public var providerModel: (any LanguageModel)?
 
     /// Creates a runner.
-    public init(options: RunOptions) {
+    public init(options: RunOptions, providerModel: (any LanguageModel)? = nil) {
         self.options = options
+        self.providerModel = providerModel
     }
 
     /// One goal to consider, with its request resolved.
@@ -82,7 +85,7 @@ public struct BatchRunner: Sendable {
         let limiter = CallLimiter(limit: options.llmConcurrency)
         let live: (any LanguageModel)? =
             options.recording == .offline
-            ? nil : ResilientModel(LimitedModel(AnyLanguageModel(options.provider.makeModel()), limiter: limiter), policy: options.retry)
+            ? nil : ResilientModel(LimitedModel(AnyLanguageModel(providerModel ?? options.provider.makeModel()), limiter: limiter), policy: options.retry)
         let concurrency = max(1, options.concurrency)
         await withTaskGroup(of: GoalOutcome.self) { group in
             var next = 0
