@@ -23,6 +23,7 @@ struct BudgetTests {
             #expect(error.code == .budgetExceeded)
             #expect(error.message.contains("limit of 5 LLM calls"))
             #expect(error.nodeID?.hasPrefix("node_0_") == true)
+            #expect(error.message.contains("node_0 › \(error.nodeID ?? "?")"), "\(error.message)")
             #expect(!error.isTemporary)
             #expect(server.journal.count <= 5)
             #expect(record.calls.count <= 5)
@@ -50,6 +51,7 @@ struct BudgetTests {
             #expect(server.journal.count == 3)
             #expect(record.tokensUsed == 450)
             #expect(error.nodeID == "node_0_1")
+            #expect(error.message.contains("node_0 › node_0_1"), "\(error.message)")
         }
     }
 

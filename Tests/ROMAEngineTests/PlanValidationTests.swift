@@ -73,6 +73,7 @@ struct PlanValidationTests {
             #expect(error.nodeID == "node_0_2")
             #expect(error.message.contains("unusable after 3 attempts"))
             #expect(error.message.contains("cycle"))
+            #expect(error.message.contains("node_0 › node_0_2"), "\(error.message)")
             #expect(!error.isTemporary)
             #expect(server.journal.requests(.planner).filter { $0.currentTask == "B" }.count == 3)
             #expect(record.node("node_0_2")?.status == .failed)
