@@ -70,12 +70,16 @@ let package = Package(
             dependencies: [
                 "ROMACore", "ROMAEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/ROMATestSupport"
         ),
         .executableTarget(
             name: "roma-bench",
-            dependencies: ["ROMAYAML", "ROMACore", "ROMAEngine", "ROMARunner", "ROMAServer", "ROMATestSupport"],
+            dependencies: [
+                "ROMAYAML", "ROMACore", "ROMAEngine", "ROMARunner", "ROMAServer", "ROMATestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             path: "benchmarks/roma-bench"
         ),
         .testTarget(name: "ROMAYAMLTests", dependencies: ["ROMAYAML"]),

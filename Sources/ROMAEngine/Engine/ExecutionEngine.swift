@@ -145,12 +145,19 @@ public struct ExecutionEngine: Sendable {
 
     /// Turns any error into the engine's error, keeping the deepest failing node.
     private func classify(_ error: any Error, nodeID: String, goal: String) -> EngineError {
-        if let engineError = error as? EngineError { return engineError }
+        let path = NodePath.lineage(nodeID).joined(separator: " › ")
+        let shortGoal = goal.count > 80 ? String(goal.prefix(80)) + "…" : goal
+        if var engineError = error as? EngineError {
+            // Raised for this very node (a budget, unusable output): name it as call failures do.
+            // A child's error passes through its ancestors unchanged.
+            if engineError.nodeID == nodeID && engineError.code != .cancelled {
+                engineError.message = "node \(path) (\"\(shortGoal)\"): \(engineError.message)"
+            }
+            return engineError
+        }
         if error is CancellationError || Task.isCancelled {
             return EngineError(code: .cancelled, message: "the execution was cancelled", nodeID: nodeID)
         }
-        let path = NodePath.lineage(nodeID).joined(separator: " › ")
-        let shortGoal = goal.count > 80 ? String(goal.prefix(80)) + "…" : goal
         if let llm = error as? LLMError {
             return EngineError(
                 code: .nodeFailed, message: "node \(path) (\"\(shortGoal)\") failed: \(llm.message)", nodeID: nodeID,
