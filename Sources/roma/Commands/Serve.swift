@@ -92,6 +92,7 @@ extension Roma.Serve {
     struct Keys: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Manage the server's API keys (stored as SHA-256 hashes; a key is shown once).",
+            discussion: "Every keys command takes roma serve's --db: roma serve keys create --db FILE.",
             subcommands: [Create.self, List.self, Revoke.self])
     }
 }
@@ -101,14 +102,14 @@ extension Roma.Serve.Keys {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an API key and print it (once).")
 
-        @Option(help: "SQLite database file.")
-        var db = "roma-serve.sqlite"
+        /// `--db` belongs to `roma serve` (it may still be written after `keys create`).
+        @ParentCommand var serve: Roma.Serve
 
         @Option(help: "A label for the key.")
         var name: String?
 
         func run() async throws {
-            let store = try SQLiteExecutionStore(path: db)
+            let store = try SQLiteExecutionStore(path: serve.db)
             let (secret, record) = APIKeySecret.makeKey(name: name, now: Date())
             try await store.insertKey(record)
             print(secret)
@@ -121,11 +122,11 @@ extension Roma.Serve.Keys {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List API keys (id, prefix, created, revoked).")
 
-        @Option(help: "SQLite database file.")
-        var db = "roma-serve.sqlite"
+        /// `--db` belongs to `roma serve` (it may still be written after `keys create`).
+        @ParentCommand var serve: Roma.Serve
 
         func run() async throws {
-            let store = try SQLiteExecutionStore(path: db)
+            let store = try SQLiteExecutionStore(path: serve.db)
             let keys = try await store.keys()
             let rows = [["ID", "PREFIX", "CREATED", "REVOKED", "NAME"]]
                 + keys.map { [$0.id, $0.prefix + "…", $0.createdAt, $0.revokedAt ?? "-", $0.name ?? ""] }
@@ -141,14 +142,14 @@ extension Roma.Serve.Keys {
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke an API key by id or prefix.")
 
-        @Option(help: "SQLite database file.")
-        var db = "roma-serve.sqlite"
+        /// `--db` belongs to `roma serve` (it may still be written after `keys create`).
+        @ParentCommand var serve: Roma.Serve
 
         @Argument(help: "The key's id (key_…) or prefix (sk_live_ + 8 characters).")
         var key: String
 
         func run() async throws {
-            let store = try SQLiteExecutionStore(path: db)
+            let store = try SQLiteExecutionStore(path: serve.db)
             let lookup = key.hasSuffix("…") ? String(key.dropLast()) : key
             guard let revoked = try await store.revokeKey(idOrPrefix: lookup, at: Timestamp.string(Date())) else {
                 Terminal.standardError.write("error: no single key has the id or prefix '\(key)'\n")
