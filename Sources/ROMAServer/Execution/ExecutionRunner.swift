@@ -1,0 +1,178 @@
+import Foundation
+import Logging
+import ROMACore
+import ROMAEngine
+
+/// Runs executions on the engine, one task each, and records their progress and outcome.
+///
+/// Each execution's task is tracked here and awaited on shutdown. The task itself is never
+/// cancelled: a cancel request is a *signal* that cancels the engine's child task, so the
+/// outcome can still be written (a cancelled task could not write to the database).
+actor ExecutionRunner {
+    /// Why an execution's engine was stopped.
+    enum StopReason: Sendable {
+        /// `POST /cancel`: the execution ends as cancelled.
+        case user
+        /// The server is stopping: the execution stays `running` and is re-run on the next start.
+        case shutdown
+    }
+
+    private let engine: ExecutionEngine
+    private let store: any ExecutionStore
+    private let profiles: ProfileTable
+    private let clock: any WallClock
+    private let webhooks: WebhookDispatcher
+    private let logger: Logger
+    private let observer: @Sendable (StoredExecution) -> Void
+
+    private var tasks: [String: Task<Void, Never>] = [:]
+    private var stopSignals: [String: AsyncStream<StopReason>.Continuation] = [:]
+    private var live: [String: LiveExecution] = [:]
+    private var stopping = false
+
+    init(
+        engine: ExecutionEngine, store: any ExecutionStore, profiles: ProfileTable, clock: any WallClock,
+        webhooks: WebhookDispatcher, logger: Logger, observer: @escaping @Sendable (StoredExecution) -> Void
+    ) {
+        self.engine = engine
+        self.store = store
+        self.profiles = profiles
+        self.clock = clock
+        self.webhooks = webhooks
+        self.logger = logger
+        self.observer = observer
+    }
+
+    /// Starts running a stored execution (no-op if it already runs or the server is stopping).
+    func start(_ execution: StoredExecution) {
+        guard !stopping, tasks[execution.id] == nil else { return }
+        let (signals, signal) = AsyncStream.makeStream(of: StopReason.self, bufferingPolicy: .bufferingNewest(1))
+        stopSignals[execution.id] = signal
+        live[execution.id] = LiveExecution()
+        tasks[execution.id] = Task { await self.run(execution, stopSignals: signals) }
+    }
+
+    /// Asks a running execution's engine to stop because the user cancelled it.
+    func cancel(_ id: String) {
+        stopSignals[id]?.yield(.user)
+    }
+
+    /// The live state of a running execution, if it runs in this process.
+    func liveState(_ id: String) -> LiveExecution? { live[id] }
+
+    /// How many executions run in this process.
+    var runningCount: Int { tasks.count }
+
+    /// Stops every engine (leaving the executions `running` for the next start) and waits for them.
+    func shutdown() async {
+        stopping = true
+        for signal in stopSignals.values { signal.yield(.shutdown) }
+        let running = Array(tasks.values)
+        for task in running { await task.value }
+    }
+
+    private enum Step: Sendable {
+        case finished(ExecutionRecord)
+        case stop(StopReason)
+        case idle
+    }
+
+    private nonisolated func run(_ execution: StoredExecution, stopSignals: AsyncStream<StopReason>) async {
+        let id = execution.id
+        let resolved = ResolvedRequest(id: id, request: execution.request, profiles: profiles)
+        let (events, eventSink) = AsyncStream.makeStream(of: ExecutionEvent.self)
+        var stopReason: StopReason?
+        let record: ExecutionRecord? = await withTaskGroup(of: Step.self) { group in
+            group.addTask {
+                let record = await self.engine.run(resolved, goalID: id, executionID: id) { eventSink.yield($0) }
+                eventSink.finish()
+                return .finished(record)
+            }
+            group.addTask {
+                for await reason in stopSignals { return .stop(reason) }
+                return .idle
+            }
+            group.addTask {
+                for await event in events { await self.apply(event, to: id) }
+                return .idle
+            }
+            var record: ExecutionRecord?
+            while let step = await group.next() {
+                switch step {
+                case .finished(let finished):
+                    record = finished
+                    group.cancelAll()  // ends the stop-signal listener
+                case .stop(let reason):
+                    stopReason = reason
+                    group.cancelAll()  // the engine returns promptly with `.cancelled`
+                case .idle:
+                    break
+                }
+            }
+            return record
+        }
+        await settle(execution, record: record, stopReason: stopReason)
+    }
+
+    private func apply(_ event: ExecutionEvent, to id: String) async {
+        let now = Timestamp.string(clock.date())
+        guard var state = live[id], state.apply(event, at: now) else { return }
+        live[id] = state
+        do {
+            try await store.updateProgress(id: id, progress: state.progress, currentStep: state.currentStep, at: now)
+        } catch is CancellationError {
+            // The engine has returned; its outcome supersedes this progress.
+        } catch {
+            logger.warning("could not record progress", metadata: ["execution_id": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    private func settle(_ execution: StoredExecution, record: ExecutionRecord?, stopReason: StopReason?) async {
+        let id = execution.id
+        defer {
+            tasks[id] = nil
+            stopSignals[id]?.finish()
+            stopSignals[id] = nil
+            live[id] = nil
+        }
+        guard let record else { return }
+        if record.status == .cancelled, stopReason == .shutdown {
+            logger.info("execution interrupted by shutdown; it will be re-run on the next start", metadata: ["execution_id": "\(id)"])
+            return
+        }
+        let outcome = ExecutionOutcome(record: record)
+        let final: StoredExecution?
+        do {
+            final = try await store.finish(id: id, outcome: outcome, at: Timestamp.string(clock.date()))
+        } catch {
+            logger.error("could not record an execution's outcome", metadata: ["execution_id": "\(id)", "error": "\(error)"])
+            return
+        }
+        guard let final else { return }
+        logger.info(
+            "execution finished",
+            metadata: ["execution_id": "\(id)", "status": "\(final.status.rawValue)", "tokens": "\(record.tokensUsed)"])
+        if let url = final.webhookURL {
+            await webhooks.deliver(WebhookPayload(execution: final), to: url, token: final.webhookToken)
+        }
+        observer(final)
+    }
+}
+
+extension ExecutionOutcome {
+    /// What the store keeps of an engine record.
+    init(record: ExecutionRecord) {
+        let details = record.details
+        let lines = record.calls.compactMap { try? CanonicalJSON.encodeLine($0) }.map { String(decoding: $0, as: UTF8.self) }
+        self.init(
+            status: record.status, result: record.result,
+            error: record.status == .cancelled
+                ? APIError(code: "cancelled", message: "The execution was cancelled")
+                : details.error,
+            dag: record.dag,
+            metrics: ExecutionMetadata(
+                executionTime: details.metadata.executionTime, tokensUsed: details.metadata.tokensUsed,
+                agentCalls: details.metadata.agentCalls),
+            callsJSONL: lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n")
+    }
+}

@@ -1,0 +1,89 @@
+import AsyncHTTPClient
+import Hummingbird
+import Logging
+import ROMACore
+import ROMAEngine
+import ServiceLifecycle
+
+/// `roma serve`: the ROMA API over the local engine.
+///
+/// Build one, then either `run()` it (until SIGTERM/SIGINT) or embed `makeApplication()` in a
+/// `ServiceGroup` of your own (tests and benchmarks do).
+public struct APIServer: Sendable {
+    /// Paths served without an API key.
+    public static let publicPaths: Set<String> = ["/openapi.yaml"]
+
+    /// Limits and the address.
+    public let configuration: ServerConfiguration
+    private let store: any ExecutionStore
+    private let clock: any WallClock
+    private let logger: Logger
+    private let runner: ExecutionRunner
+    private let webhooks: WebhookDispatcher
+
+    /// Creates a server.
+    ///
+    /// - Parameters:
+    ///   - engine: runs the executions (its model decides offline or a real provider).
+    ///   - profiles: which model each profile runs on.
+    ///   - clock: the date used for timestamps, day boundaries and idempotency expiry.
+    ///   - webhookSleeper: waits between webhook retries (tests pass one that returns at once).
+    ///   - httpClient: delivers webhooks.
+    ///   - onExecutionFinished: called once an execution's terminal state is stored.
+    public init(
+        configuration: ServerConfiguration, store: any ExecutionStore, engine: ExecutionEngine,
+        profiles: ProfileTable = ProfileTable(), clock: any WallClock = SystemWallClock(),
+        webhookSleeper: any Sleeper = ContinuousSleeper(), httpClient: HTTPClient = .shared,
+        logger: Logger = Logger(label: "roma.serve"),
+        onExecutionFinished: @escaping @Sendable (StoredExecution) -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        self.webhooks = WebhookDispatcher(client: httpClient, policy: configuration.webhookRetry, sleeper: webhookSleeper, logger: logger)
+        self.runner = ExecutionRunner(
+            engine: engine, store: store, profiles: profiles, clock: clock, webhooks: webhooks, logger: logger,
+            observer: onExecutionFinished)
+    }
+
+    /// The router: middlewares (outermost first) and every route.
+    public func makeRouter() -> Router<APIRequestContext> {
+        let router = Router(context: APIRequestContext.self)
+        router.add(middleware: AccessLogMiddleware(logger: logger))
+        router.add(middleware: CrossOriginMiddleware(logger: logger))
+        router.add(middleware: CompressionMiddleware(minimumBytes: configuration.compressionMinimumBytes, logger: logger))
+        router.add(
+            middleware: GatekeeperMiddleware(
+                store: store, clock: clock, dailyLimit: configuration.dailyRequestLimit, publicPaths: Self.publicPaths,
+                logger: logger))
+        router.get("/openapi.yaml") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/yaml; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+        }
+        ExecutionController(store: store, runner: runner, clock: clock, configuration: configuration).register(on: router)
+        return router
+    }
+
+    /// The Hummingbird application, with the execution service attached.
+    ///
+    /// - Parameter onServerRunning: receives the bound port (useful with port 0).
+    public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        let service = ExecutionService(store: store, runner: runner, webhooks: webhooks, clock: clock, logger: logger)
+        var app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "roma-serve"),
+            services: [service],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        app.beforeServerStarts { try await service.resumeInterrupted() }
+        return app
+    }
+
+    /// Runs until SIGTERM or SIGINT, then shuts down gracefully: in-flight requests finish,
+    /// running executions stop and are re-run on the next start.
+    public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await makeApplication(onServerRunning: onServerRunning).runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}

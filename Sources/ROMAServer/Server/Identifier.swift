@@ -1,0 +1,23 @@
+/// Random identifiers of the API.
+enum Identifier {
+    private static let lowercase = Array("abcdefghijklmnopqrstuvwxyz0123456789")
+    private static let mixed = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+
+    /// `count` characters drawn uniformly from `alphabet` with the system's CSPRNG.
+    static func random(_ count: Int, from alphabet: [Character]) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<count).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+
+    /// `exec_` + 16 lowercase alphanumerics.
+    static func executionID() -> String { "exec_" + random(16, from: lowercase) }
+
+    /// `req_` + 16 lowercase alphanumerics.
+    static func requestID() -> String { "req_" + random(16, from: lowercase) }
+
+    /// `key_` + 12 lowercase alphanumerics: the public id of an API key.
+    static func keyID() -> String { "key_" + random(12, from: lowercase) }
+
+    /// `sk_live_` + 32 alphanumerics: a new secret API key.
+    static func secretKey() -> String { "sk_live_" + random(32, from: mixed) }
+}

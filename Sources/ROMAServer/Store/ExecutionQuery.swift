@@ -1,0 +1,42 @@
+import ROMACore
+
+/// Filters, sorting and paging of `GET /executions`.
+public struct ExecutionQuery: Sendable, Hashable {
+    /// The sort fields the API documents.
+    public enum SortField: String, Sendable, Hashable, CaseIterable {
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case status
+    }
+
+    /// Sort direction.
+    public enum Order: String, Sendable, Hashable, CaseIterable {
+        case asc, desc
+    }
+
+    public var limit: Int
+    public var offset: Int
+    public var status: ExecutionStatus?
+    public var profile: ConfigProfile?
+    /// Exclusive lower bound on `created_at` (ISO 8601, as stored).
+    public var createdAfter: String?
+    /// Exclusive upper bound on `created_at`.
+    public var createdBefore: String?
+    public var sort: SortField
+    public var order: Order
+
+    /// Creates a query with the documented defaults.
+    public init(
+        limit: Int = 20, offset: Int = 0, status: ExecutionStatus? = nil, profile: ConfigProfile? = nil,
+        createdAfter: String? = nil, createdBefore: String? = nil, sort: SortField = .createdAt, order: Order = .desc
+    ) {
+        self.limit = limit
+        self.offset = offset
+        self.status = status
+        self.profile = profile
+        self.createdAfter = createdAfter
+        self.createdBefore = createdBefore
+        self.sort = sort
+        self.order = order
+    }
+}

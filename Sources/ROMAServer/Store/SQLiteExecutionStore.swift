@@ -1,0 +1,356 @@
+import Foundation
+import GRDB
+import ROMACore
+
+/// The `ExecutionStore` in one SQLite file (WAL mode), through GRDB.
+///
+/// A `final class` because it owns a resource: the database pool. Several processes may open the
+/// same file (the server and `roma serve keys …`); writers wait for each other up to 5 seconds.
+public final class SQLiteExecutionStore: ExecutionStore {
+    private let pool: DatabasePool
+    /// Where the database lives.
+    public let path: String
+
+    /// Opens (creating and migrating if needed) the database at `path`.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        self.path = path
+        self.pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE api_keys (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        prefix TEXT NOT NULL,
+                        hash TEXT NOT NULL UNIQUE,
+                        name TEXT,
+                        created_at TEXT NOT NULL,
+                        revoked_at TEXT
+                    );
+                    CREATE INDEX api_keys_prefix ON api_keys(prefix);
+                    CREATE TABLE executions (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        key_id TEXT NOT NULL REFERENCES api_keys(id),
+                        status TEXT NOT NULL,
+                        goal TEXT NOT NULL,
+                        config_profile TEXT NOT NULL,
+                        max_depth INTEGER NOT NULL,
+                        request_json TEXT NOT NULL,
+                        webhook_url TEXT,
+                        webhook_token TEXT,
+                        result TEXT,
+                        error_json TEXT,
+                        dag_json TEXT,
+                        metrics_json TEXT,
+                        calls_jsonl TEXT,
+                        progress INTEGER NOT NULL DEFAULT 0,
+                        current_step TEXT,
+                        created_at TEXT NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        terminal_at TEXT,
+                        restarts INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE INDEX executions_key_created ON executions(key_id, created_at);
+                    CREATE INDEX executions_key_status ON executions(key_id, status);
+                    CREATE TABLE idempotency_keys (
+                        key_id TEXT NOT NULL,
+                        idempotency_key TEXT NOT NULL,
+                        execution_id TEXT NOT NULL,
+                        status_code INTEGER NOT NULL,
+                        body BLOB NOT NULL,
+                        created_at TEXT NOT NULL,
+                        expires_at TEXT NOT NULL,
+                        PRIMARY KEY (key_id, idempotency_key)
+                    );
+                    CREATE TABLE daily_usage (
+                        key_id TEXT NOT NULL,
+                        day TEXT NOT NULL,
+                        count INTEGER NOT NULL,
+                        PRIMARY KEY (key_id, day)
+                    );
+                    """)
+        }
+        return migrator
+    }
+
+    // MARK: Keys
+
+    public func insertKey(_ key: APIKeyRecord) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO api_keys (id, prefix, hash, name, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [key.id, key.prefix, key.hash, key.name, key.createdAt, key.revokedAt])
+        }
+    }
+
+    public func keys() async throws -> [APIKeyRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY created_at, id").map(Self.key)
+        }
+    }
+
+    public func keys(prefix: String) async throws -> [APIKeyRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM api_keys WHERE prefix = ?", arguments: [prefix]).map(Self.key)
+        }
+    }
+
+    public func revokeKey(idOrPrefix: String, at: String) async throws -> APIKeyRecord? {
+        try await pool.write { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM api_keys WHERE id = ? OR prefix = ?", arguments: [idOrPrefix, idOrPrefix])
+            // An ambiguous prefix revokes nothing: the caller must name one key.
+            guard rows.count == 1, var key = rows.first.map(Self.key) else { return nil }
+            if key.revokedAt == nil {
+                key.revokedAt = at
+                try db.execute(sql: "UPDATE api_keys SET revoked_at = ? WHERE id = ?", arguments: [at, key.id])
+            }
+            return key
+        }
+    }
+
+    private static func key(_ row: Row) -> APIKeyRecord {
+        APIKeyRecord(
+            id: row["id"], prefix: row["prefix"], hash: row["hash"], createdAt: row["created_at"],
+            revokedAt: row["revoked_at"], name: row["name"])
+    }
+
+    // MARK: Usage
+
+    public func consumeRequest(keyID: String, day: String, limit: Int) async throws -> UsageDecision {
+        try await pool.write { db in
+            let used =
+                try Int.fetchOne(
+                    db, sql: "SELECT count FROM daily_usage WHERE key_id = ? AND day = ?", arguments: [keyID, day]) ?? 0
+            guard used < limit else { return UsageDecision(allowed: false, used: used) }
+            try db.execute(
+                sql: """
+                    INSERT INTO daily_usage (key_id, day, count) VALUES (?, ?, 1)
+                    ON CONFLICT (key_id, day) DO UPDATE SET count = count + 1
+                    """,
+                arguments: [keyID, day])
+            // Old days are of no use to anyone: keep the table at one row per key.
+            try db.execute(sql: "DELETE FROM daily_usage WHERE key_id = ? AND day < ?", arguments: [keyID, day])
+            return UsageDecision(allowed: true, used: used + 1)
+        }
+    }
+
+    // MARK: Executions
+
+    public func create(
+        _ execution: StoredExecution, idempotency: IdempotencyClaim?, maxRunning: Int, now: String
+    ) async throws -> CreateOutcome {
+        let requestJSON = try Self.json(execution.request)
+        return try await pool.write { db in
+            if let idempotency {
+                if let row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM idempotency_keys WHERE key_id = ? AND idempotency_key = ?",
+                    arguments: [execution.keyID, idempotency.key])
+                {
+                    let expiresAt: String = row["expires_at"]
+                    if expiresAt > now {
+                        let body: Data = row["body"]
+                        return .replayed(status: row["status_code"], body: Array(body))
+                    }
+                    try db.execute(
+                        sql: "DELETE FROM idempotency_keys WHERE key_id = ? AND idempotency_key = ?",
+                        arguments: [execution.keyID, idempotency.key])
+                }
+            }
+            let running =
+                try Int.fetchOne(
+                    db, sql: "SELECT COUNT(*) FROM executions WHERE key_id = ? AND status = 'running'",
+                    arguments: [execution.keyID]) ?? 0
+            guard running < maxRunning else { return .concurrencyLimit(running: running) }
+            try db.execute(
+                sql: """
+                    INSERT INTO executions (id, key_id, status, goal, config_profile, max_depth, request_json,
+                        webhook_url, webhook_token, progress, current_step, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    execution.id, execution.keyID, execution.status.rawValue, execution.request.goal,
+                    execution.profile.rawValue, execution.maxDepth, requestJSON, execution.webhookURL,
+                    execution.webhookToken, execution.progress, execution.currentStep, execution.createdAt,
+                    execution.updatedAt,
+                ])
+            if let idempotency {
+                // The primary key is the last line of defence against duplicates.
+                try db.execute(
+                    sql: """
+                        INSERT INTO idempotency_keys (key_id, idempotency_key, execution_id, status_code, body, created_at, expires_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        execution.keyID, idempotency.key, execution.id, idempotency.status, Data(idempotency.body), now,
+                        idempotency.expiresAt,
+                    ])
+            }
+            // Expired claims are dead weight; sweep a few on every create.
+            try db.execute(
+                sql: "DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys WHERE expires_at <= ? LIMIT 16)",
+                arguments: [now])
+            return .created(execution)
+        }
+    }
+
+    public func execution(id: String, keyID: String) async throws -> StoredExecution? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM executions WHERE id = ? AND key_id = ?", arguments: [id, keyID])
+                .map { try Self.execution($0) }
+        }
+    }
+
+    public func list(keyID: String, query: ExecutionQuery) async throws -> (items: [StoredExecution], total: Int) {
+        var conditions = ["key_id = ?"]
+        var values: [String] = [keyID]
+        if let status = query.status {
+            conditions.append("status = ?")
+            values.append(status.rawValue)
+        }
+        if let profile = query.profile {
+            conditions.append("config_profile = ?")
+            values.append(profile.rawValue)
+        }
+        if let after = query.createdAfter {
+            conditions.append("created_at > ?")
+            values.append(after)
+        }
+        if let before = query.createdBefore {
+            conditions.append("created_at < ?")
+            values.append(before)
+        }
+        let whereClause = conditions.joined(separator: " AND ")
+        let direction = query.order == .asc ? "ASC" : "DESC"
+        // Ties are broken by creation, then id, in the same direction, so pages never overlap.
+        let orderClause =
+            switch query.sort {
+            case .createdAt: "created_at \(direction), id \(direction)"
+            case .updatedAt: "updated_at \(direction), created_at \(direction), id \(direction)"
+            case .status: "status \(direction), created_at \(direction), id \(direction)"
+            }
+        let columns = "id, key_id, status, goal, config_profile, max_depth, request_json, progress, current_step, created_at, updated_at, terminal_at, restarts"
+        let countArguments = StatementArguments(values)
+        let pageArguments = countArguments + [query.limit, query.offset]
+        return try await pool.read { db in
+            let total =
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM executions WHERE \(whereClause)", arguments: countArguments) ?? 0
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT \(columns) FROM executions WHERE \(whereClause) ORDER BY \(orderClause) LIMIT ? OFFSET ?",
+                arguments: pageArguments)
+            return (try rows.map { try Self.execution($0) }, total)
+        }
+    }
+
+    public func updateProgress(id: String, progress: Int, currentStep: String?, at: String) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE executions SET progress = ?, current_step = ?, updated_at = ? WHERE id = ? AND status = 'running'",
+                arguments: [progress, currentStep, at, id])
+        }
+    }
+
+    public func finish(id: String, outcome: ExecutionOutcome, at: String) async throws -> StoredExecution? {
+        let dagJSON = try Self.json(outcome.dag)
+        let metricsJSON = try Self.json(outcome.metrics)
+        let errorJSON = try outcome.error.map { try Self.json($0) }
+        return try await pool.write { db in
+            let status = try String.fetchOne(db, sql: "SELECT status FROM executions WHERE id = ?", arguments: [id])
+            if status == ExecutionStatus.running.rawValue {
+                try db.execute(
+                    sql: """
+                        UPDATE executions SET status = ?, result = ?, error_json = ?, dag_json = ?, metrics_json = ?,
+                            calls_jsonl = ?, progress = CASE WHEN ? THEN 100 ELSE progress END, current_step = NULL,
+                            updated_at = ?, terminal_at = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [
+                        outcome.status.rawValue, outcome.status == .completed ? outcome.result : nil, errorJSON, dagJSON,
+                        metricsJSON, outcome.callsJSONL, outcome.status == .completed, at, at, id,
+                    ])
+            } else {
+                // Cancelled by the user meanwhile: keep that status, add what the engine produced.
+                try db.execute(
+                    sql: "UPDATE executions SET dag_json = ?, metrics_json = ?, calls_jsonl = ? WHERE id = ?",
+                    arguments: [dagJSON, metricsJSON, outcome.callsJSONL, id])
+            }
+            return try Row.fetchOne(db, sql: "SELECT * FROM executions WHERE id = ?", arguments: [id]).map { try Self.execution($0) }
+        }
+    }
+
+    public func cancel(id: String, keyID: String, at: String) async throws -> CancelOutcome {
+        let error = try Self.json(APIError(code: "cancelled", message: "The execution was cancelled by the user"))
+        return try await pool.write { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT * FROM executions WHERE id = ? AND key_id = ?", arguments: [id, keyID])
+            else { return .notFound }
+            let execution = try Self.execution(row)
+            guard execution.status == .running else { return .notRunning(execution) }
+            try db.execute(
+                sql: """
+                    UPDATE executions SET status = 'cancelled', error_json = ?, current_step = NULL, updated_at = ?, terminal_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [error, at, at, id])
+            let updated = try Row.fetchOne(db, sql: "SELECT * FROM executions WHERE id = ?", arguments: [id])
+            return .cancelled(try updated.map { try Self.execution($0) } ?? execution)
+        }
+    }
+
+    public func runningExecutions() async throws -> [StoredExecution] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM executions WHERE status = 'running' ORDER BY created_at, id")
+                .map { try Self.execution($0) }
+        }
+    }
+
+    public func markRestarted(id: String, at: String) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE executions SET restarts = restarts + 1, progress = 0, current_step = NULL, updated_at = ?
+                    WHERE id = ? AND status = 'running'
+                    """,
+                arguments: [at, id])
+        }
+    }
+
+    // MARK: Rows
+
+    private static func execution(_ row: Row) throws -> StoredExecution {
+        let requestJSON: String = row["request_json"]
+        let request = try CanonicalJSON.decode(ExecutionRequest.self, from: Data(requestJSON.utf8))
+        let statusText: String = row["status"]
+        return StoredExecution(
+            id: row["id"], keyID: row["key_id"], status: ExecutionStatus(rawValue: statusText) ?? .failed,
+            request: request, maxDepth: row["max_depth"],
+            webhookURL: row.hasColumn("webhook_url") ? row["webhook_url"] : nil,
+            webhookToken: row.hasColumn("webhook_token") ? row["webhook_token"] : nil,
+            result: row.hasColumn("result") ? row["result"] : nil,
+            error: try decode(APIError.self, row, "error_json"),
+            dag: try decode(DAG.self, row, "dag_json"),
+            metrics: try decode(ExecutionMetadata.self, row, "metrics_json"),
+            progress: row["progress"], currentStep: row["current_step"],
+            createdAt: row["created_at"], updatedAt: row["updated_at"], terminalAt: row["terminal_at"],
+            restarts: row["restarts"])
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, _ row: Row, _ column: String) throws -> T? {
+        guard row.hasColumn(column), let text: String = row[column] else { return nil }
+        return try CanonicalJSON.decode(type, from: Data(text.utf8))
+    }
+
+    private static func json<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try CanonicalJSON.encodeLine(value), as: UTF8.self)
+    }
+}

@@ -1,0 +1,161 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ROMACore
+import ROMAEngine
+import ROMAServer
+
+extension Roma {
+    /// `roma serve`: the ROMA API over the local engine, and its API keys.
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve the ROMA API (/api/v1/executions) over the local engine.",
+            discussion: """
+                State lives in one SQLite file (--db). Create an API key first with `roma serve keys create`.
+                The openai provider reads OPENAI_BASE_URL and OPENAI_API_KEY; ROMA_MODEL and
+                ROMA_MODEL_<PROFILE> choose the model of each profile. Stops gracefully on SIGTERM/SIGINT;
+                executions still running then are re-run from the start on the next start.
+                """,
+            subcommands: [Keys.self])
+
+        @Option(help: "TCP port to listen on.")
+        var port = 8080
+
+        @Option(help: "Interface to bind (use 0.0.0.0 to listen on every interface).")
+        var host = "127.0.0.1"
+
+        @Option(help: "SQLite database file (created if missing).")
+        var db = "roma-serve.sqlite"
+
+        @Option(help: "LLM provider: openai (any OpenAI-compatible endpoint) or offline (deterministic, no network).")
+        var provider: ServeProvider = .openai
+
+        @Option(help: "Base URL of the OpenAI-compatible API (default: $OPENAI_BASE_URL or https://api.openai.com/v1).")
+        var baseURL: String?
+
+        @Option(help: "Requests each API key may make per UTC day.")
+        var dailyLimit = 1000
+
+        @Option(help: "Executions each API key may have running at once.")
+        var maxConcurrent = 10
+
+        @Option(help: "LLM calls in flight at once, across all executions.")
+        var maxCalls = 8
+
+        func validate() throws {
+            guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+            guard dailyLimit >= 1 else { throw ValidationError("--daily-limit must be at least 1") }
+            guard maxConcurrent >= 1 else { throw ValidationError("--max-concurrent must be at least 1") }
+            guard maxCalls >= 1 else { throw ValidationError("--max-calls must be at least 1") }
+        }
+
+        func run() async throws {
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+                return handler
+            }
+            let logger = Logger(label: "roma.serve")
+            let environment = ProcessInfo.processInfo.environment
+            let limiter = CallLimiter(limit: maxCalls)
+            let model: any LanguageModel
+            switch provider {
+            case .offline:
+                model = LimitedModel(OfflineModel(), limiter: limiter)
+            case .openai:
+                let base = baseURL ?? environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.openai.com/v1"
+                let key = environment["OPENAI_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+                model = ResilientModel(LimitedModel(OpenAIModel(configuration: .init(baseURL: base, apiKey: key)), limiter: limiter))
+                // The key itself is never logged; only whether there is one.
+                logger.info("provider openai", metadata: ["base_url": "\(base)", "api_key": "\(key == nil ? "absent" : "present")"])
+            }
+            let store = try SQLiteExecutionStore(path: db)
+            let server = APIServer(
+                configuration: ServerConfiguration(
+                    host: host, port: port, dailyRequestLimit: dailyLimit, maxConcurrentExecutions: maxConcurrent),
+                store: store, engine: ExecutionEngine(model: model),
+                profiles: ProfileTable.resolve(manifest: [:], environment: environment), logger: logger)
+            try await server.run { port in
+                logger.notice("roma serve listening", metadata: ["address": "http://\(host):\(port)", "db": "\(db)"])
+            }
+        }
+    }
+
+    /// The providers `roma serve` can run on.
+    enum ServeProvider: String, ExpressibleByArgument, CaseIterable {
+        case openai, offline
+    }
+}
+
+extension Roma.Serve {
+    /// `roma serve keys`: create, list and revoke API keys.
+    struct Keys: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Manage the server's API keys (stored as SHA-256 hashes; a key is shown once).",
+            discussion: "Every keys command takes roma serve's --db: roma serve keys create --db FILE.",
+            subcommands: [Create.self, List.self, Revoke.self])
+    }
+}
+
+extension Roma.Serve.Keys {
+    /// `roma serve keys create`.
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an API key and print it (once).")
+
+        /// `--db` belongs to `roma serve` (it may still be written after `keys create`).
+        @ParentCommand var serve: Roma.Serve
+
+        @Option(help: "A label for the key.")
+        var name: String?
+
+        func run() async throws {
+            let store = try SQLiteExecutionStore(path: serve.db)
+            let (secret, record) = APIKeySecret.makeKey(name: name, now: Date())
+            try await store.insertKey(record)
+            print(secret)
+            Terminal.standardError.write(
+                "created \(record.id) (\(record.prefix)…); store the key now: it is not shown again\n")
+        }
+    }
+
+    /// `roma serve keys list`.
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List API keys (id, prefix, created, revoked).")
+
+        /// `--db` belongs to `roma serve` (it may still be written after `keys create`).
+        @ParentCommand var serve: Roma.Serve
+
+        func run() async throws {
+            let store = try SQLiteExecutionStore(path: serve.db)
+            let keys = try await store.keys()
+            let rows = [["ID", "PREFIX", "CREATED", "REVOKED", "NAME"]]
+                + keys.map { [$0.id, $0.prefix + "…", $0.createdAt, $0.revokedAt ?? "-", $0.name ?? ""] }
+            let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
+            for row in rows {
+                print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                    .trimmingCharacters(in: .whitespaces))
+            }
+        }
+    }
+
+    /// `roma serve keys revoke`.
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke an API key by id or prefix.")
+
+        /// `--db` belongs to `roma serve` (it may still be written after `keys create`).
+        @ParentCommand var serve: Roma.Serve
+
+        @Argument(help: "The key's id (key_…) or prefix (sk_live_ + 8 characters).")
+        var key: String
+
+        func run() async throws {
+            let store = try SQLiteExecutionStore(path: serve.db)
+            let lookup = key.hasSuffix("…") ? String(key.dropLast()) : key
+            guard let revoked = try await store.revokeKey(idOrPrefix: lookup, at: Timestamp.string(Date())) else {
+                Terminal.standardError.write("error: no single key has the id or prefix '\(key)'\n")
+                throw ExitStatus.usage
+            }
+            print("revoked \(revoked.id) (\(revoked.prefix)…)")
+        }
+    }
+}
