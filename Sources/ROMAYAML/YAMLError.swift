@@ -36,13 +36,16 @@ public struct YAMLError: Error, Sendable, Hashable, CustomStringConvertible {
     public var mark: YAMLMark
     /// A second position the message refers to (for a duplicate key, the first occurrence).
     public var relatedMark: YAMLMark?
+    /// The key path of the offending node, where the parser knows it (duplicate keys).
+    public var keyPath: String
 
     /// Creates an error.
-    public init(code: Code, message: String, mark: YAMLMark, relatedMark: YAMLMark? = nil) {
+    public init(code: Code, message: String, mark: YAMLMark, relatedMark: YAMLMark? = nil, keyPath: String = "") {
         self.code = code
         self.message = message
         self.mark = mark
         self.relatedMark = relatedMark
+        self.keyPath = keyPath
     }
 
     public var description: String { "\(mark): \(message)" }

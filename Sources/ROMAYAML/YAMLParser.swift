@@ -79,6 +79,7 @@ private struct TreeBuilder {
         var pendingKey: YAMLNode?
         var keyMarks: [YAMLValue: YAMLMark] = [:]
         var expandedSize = 1
+        var path = ""
     }
 
     let limits: YAMLParser.Limits
@@ -143,8 +144,8 @@ private struct TreeBuilder {
         }
         let at = mark(parser.problem_mark)
         if problem.contains("cannot start any token"), at.line >= 1 {
-            let offset = Int(parser.problem_mark.index)
-            if offset < bytes.count, bytes[offset] == UInt8(ascii: "\t") {
+            // libyaml's mark index counts characters, not bytes: locate the byte by line and column.
+            if let offset = byteOffset(of: at), offset < bytes.count, bytes[offset] == UInt8(ascii: "\t") {
                 message = "tab character used for indentation (YAML allows only spaces)"
             }
         }
@@ -159,6 +160,23 @@ private struct TreeBuilder {
         return YAMLError(
             code: .syntax, message: "\(message) (started at line \(context.line), column \(context.column))", mark: at,
             relatedMark: context)
+    }
+
+    /// The byte offset of a 1-based (line, column-in-characters) position.
+    private func byteOffset(of mark: YAMLMark) -> Int? {
+        var line = 1
+        var i = 0
+        while line < mark.line, i < bytes.count {
+            if bytes[i] == UInt8(ascii: "\n") { line += 1 }
+            i += 1
+        }
+        var column = 1
+        while column < mark.column, i < bytes.count {
+            i += 1
+            while i < bytes.count, bytes[i] & 0xC0 == 0x80 { i += 1 }
+            column += 1
+        }
+        return line == mark.line ? i : nil
     }
 
     private func markForOffset(_ offset: Int) -> YAMLMark {
@@ -233,7 +251,9 @@ private struct TreeBuilder {
             }
             let isMapping = event.type == YAML_MAPPING_START_EVENT
             let anchor = isMapping ? string(event.data.mapping_start.anchor) : string(event.data.sequence_start.anchor)
-            stack.append(Frame(isMapping: isMapping, mark: start, anchor: anchor))
+            var frame = Frame(isMapping: isMapping, mark: start, anchor: anchor)
+            frame.path = childPath()
+            stack.append(frame)
         case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
             guard var frame = stack.popLast() else { return }
             let node: YAMLNode
@@ -249,6 +269,14 @@ private struct TreeBuilder {
         default:
             break
         }
+    }
+
+    /// The key path of the next node added to the current collection (`goals[0].goal`).
+    private func childPath() -> String {
+        guard let top = stack.last else { return "" }
+        if !top.isMapping { return "\(top.path)[\(top.items.count)]" }
+        let key = top.pendingKey?.scalar?.text ?? ""
+        return top.path.isEmpty ? key : "\(top.path).\(key)"
     }
 
     /// Adds a finished node to the collection being built (or makes it the document root).
@@ -287,7 +315,8 @@ private struct TreeBuilder {
                         YAMLError(
                             code: .duplicateKey,
                             message: "duplicate key '\(scalar.text)' (first defined at line \(first.line), column \(first.column))",
-                            mark: node.mark, relatedMark: first))
+                            mark: node.mark, relatedMark: first,
+                            keyPath: stack[top].path.isEmpty ? scalar.text : "\(stack[top].path).\(scalar.text)"))
                 } else {
                     stack[top].keyMarks[scalar.value] = node.mark
                 }

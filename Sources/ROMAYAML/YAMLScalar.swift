@@ -94,9 +94,14 @@ public enum YAMLValue: Sendable, Hashable {
     private static func resolveInt(_ text: String) -> Int? {
         let bytes = Array(text.utf8)
         guard !bytes.isEmpty else { return nil }
-        if bytes.count > 2, bytes[0] == UInt8(ascii: "0") {
-            if bytes[1] == UInt8(ascii: "o") { return Int(text.dropFirst(2), radix: 8) }
-            if bytes[1] == UInt8(ascii: "x") { return Int(text.dropFirst(2), radix: 16) }
+        if bytes.count > 2, bytes[0] == UInt8(ascii: "0"), bytes[1] == UInt8(ascii: "o") || bytes[1] == UInt8(ascii: "x") {
+            // Int(_:radix:) accepts a sign; the core schema does not after 0o / 0x.
+            let isHex = bytes[1] == UInt8(ascii: "x")
+            let digits = bytes.dropFirst(2)
+            let valid = digits.allSatisfy { c in
+                (c >= 48 && c <= 55) || (!isHex ? false : (c >= 56 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102))
+            }
+            return valid ? Int(text.dropFirst(2), radix: isHex ? 16 : 8) : nil
         }
         var digits = bytes[...]
         if let first = digits.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {

@@ -106,10 +106,8 @@ struct DiagnosticTests {
         let diagnostic = try #require(diagnostics.first)
         #expect(diagnostic.position == "4:16")
         #expect(diagnostic.keyPath == "goals[0].max_depth")
-        withKnownIssue("ManifestLoader.load(bytes:file:) does not split CRLF text into lines") {
-            #expect(diagnostic.sourceLine == "    max_depth: 0")
-            #expect(diagnostic.rendered().split(separator: "\n").count == 3)
-        }
+        #expect(diagnostic.sourceLine == "    max_depth: 0")
+        #expect(diagnostic.rendered().split(separator: "\n").count == 3)
     }
 
     @Test("diagnostics encode with snake_case keys for `roma validate --json`")

@@ -126,9 +126,7 @@ struct ManifestLoaderTests {
         #expect(manifest == nil)
         let diagnostic = try #require(diagnostics.first)
         #expect(diagnostic.message == "file is 11 bytes, larger than the limit of 10 bytes")
-        withKnownIssue("ManifestLoader.load(bytes:file:) decodes and splits the input before the size check") {
-            #expect(diagnostic.sourceLine == nil)
-        }
+        #expect(diagnostic.sourceLine == nil)
     }
 
     @Test("binary garbage ends in a located diagnostic", arguments: 0..<16)
@@ -194,9 +192,7 @@ struct ManifestLoaderTests {
         let (_, diagnostics) = loadManifest("version: 1\ngoals:\n  - goal: a\n    goal: b\n")
         let diagnostic = try #require(diagnostics.first)
         #expect(diagnostic.position == "4:5")
-        withKnownIssue("ValidationIssue(yaml:) drops the key path of duplicate-key errors") {
-            #expect(diagnostic.keyPath == "goals[0].goal")
-        }
+        #expect(diagnostic.keyPath == "goals[0].goal")
     }
 }
 

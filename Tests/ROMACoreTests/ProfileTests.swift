@@ -106,12 +106,8 @@ struct ProfileTests {
     func emptyProfileModel() {
         let (_, diagnostics) = loadManifest("version: 1\nprofiles:\n  fast: \"\"\ngoals: [x]\n")
         let table = ProfileTable.resolve(manifest: [.fast: ""], environment: ["ROMA_MODEL_FAST": "env-fast"])
-        withKnownIssue(
-            "ManifestReader.readProfiles accepts an empty model; ProfileTable.resolve then ignores ROMA_MODEL_<PROFILE>"
-        ) {
-            #expect(diagnostics.map(\.keyPath) == ["profiles.fast"])
-            #expect(table.model(for: .fast) == "env-fast")
-        }
+        #expect(diagnostics.map(\.keyPath) == ["profiles.fast"])
+        #expect(table.model(for: .fast) == "env-fast")
     }
 }
 

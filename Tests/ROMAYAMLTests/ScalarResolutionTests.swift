@@ -132,8 +132,6 @@ struct ScalarResolutionKnownIssueTests {
     @Test("a sign after 0x / 0o is not a number", arguments: ["0x-1", "0x+1F", "0o-7", "0o+7"])
     func signAfterRadixPrefix(_ source: String) throws {
         let value = try #require(try parse("v: \(source)\n").node["v"]?.scalar?.value)
-        withKnownIssue("YAMLValue.resolveInt passes a signed digit string to Int(_:radix:)") {
-            #expect(value == .string(source))
-        }
+        #expect(value == .string(source))
     }
 }

@@ -117,8 +117,6 @@ struct SyntaxErrorTests {
         let error = try #require(rejection("# café\na:\n\tb: 1\n"))
         #expect(error.code == .syntax)
         #expect(error.mark == YAMLMark(line: 3, column: 1))
-        withKnownIssue("YAMLParser.parserError uses libyaml's character index as a byte offset") {
-            #expect(error.message.contains("tab character used for indentation"), "\(error.message)")
-        }
+        #expect(error.message.contains("tab character used for indentation"), "\(error.message)")
     }
 }

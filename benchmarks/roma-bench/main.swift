@@ -5,6 +5,8 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let suites: [String: () async throws -> Void] = [
     "manifest": ManifestBenchmark.run,
     "runner": RunnerBenchmark.run,
+    "engine": EngineBenchmark.run,
+    "server": ServerBenchmark.run,
 ]
 let selected = arguments.isEmpty ? suites.keys.sorted() : arguments
 for name in selected {

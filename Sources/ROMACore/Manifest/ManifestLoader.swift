@@ -100,10 +100,13 @@ public struct ManifestLoader: Sendable {
 
     /// Loads a manifest from bytes; `file` names it in diagnostics and gives the default name.
     public func load(bytes: [UInt8], file: String) -> (Manifest?, [Diagnostic]) {
-        let text = String(decoding: bytes, as: UTF8.self)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.last == "\r" ? line.dropLast() : line
+        guard bytes.count <= limits.maxBytes else {
+            // Checked before decoding, so a huge input costs nothing.
+            return (nil, [Diagnostic(file: file, line: 0, column: 0, keyPath: "", message: "file is \(bytes.count) bytes, larger than the limit of \(limits.maxBytes) bytes")])
         }
+        let text = String(decoding: bytes, as: UTF8.self)
+        // "\r\n" is one Character in Swift, so split on both separators.
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         let place = { (issue: ValidationIssue) in issue.diagnostic(file: file, sourceLines: lines) }
 
         let root: YAMLNode
@@ -128,6 +131,6 @@ extension ValidationIssue {
     /// An issue for a YAML-level error.
     init(yaml error: YAMLError) {
         let kind: Kind = error.code == .duplicateKey ? .duplicate : .syntax
-        self.init(mark: error.mark, path: "", message: error.message, kind: kind)
+        self.init(mark: error.mark, path: error.keyPath, message: error.message, kind: kind)
     }
 }

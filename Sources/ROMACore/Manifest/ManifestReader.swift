@@ -150,7 +150,11 @@ struct ManifestReader {
                 modelPath = path + ".model"
             }
             if let modelNode, let model = nodes.string(modelNode, modelPath, expected: "a model name") {
-                result[profile] = model
+                if model.isEmpty {
+                    nodes.fail(modelNode.mark, modelPath, "is empty", expected: "a model name", kind: .invalidValue)
+                } else {
+                    result[profile] = model
+                }
             }
         }
         return result

@@ -79,7 +79,9 @@ public struct ProfileTable: Sendable, Hashable {
     public static func resolve(manifest: [ConfigProfile: String], environment: [String: String]) -> ProfileTable {
         var models: [ConfigProfile: String] = [:]
         for profile in ConfigProfile.allCases {
-            if let model = manifest[profile] ?? environment["ROMA_MODEL_" + profile.rawValue.uppercased()], !model.isEmpty {
+            let fromManifest = manifest[profile].flatMap { $0.isEmpty ? nil : $0 }
+            let fromEnvironment = environment["ROMA_MODEL_" + profile.rawValue.uppercased()].flatMap { $0.isEmpty ? nil : $0 }
+            if let model = fromManifest ?? fromEnvironment {
                 models[profile] = model
             }
         }
