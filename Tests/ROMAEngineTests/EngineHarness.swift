@@ -13,6 +13,8 @@ struct EngineHarness {
     var policy = RetryPolicy(maxAttempts: 4)
     var configuration = EngineConfiguration()
     var limiter: CallLimiter?
+    /// The errors `ResilientModel` retried, in order.
+    let retried = RetryLog()
 
     init(_ server: MockOpenAIServer) {
         self.server = server
@@ -25,10 +27,11 @@ struct EngineHarness {
     }
 
     var model: any LanguageModel {
+        let log = retried
         if let limiter {
-            return ResilientModel(LimitedModel(openAI, limiter: limiter), policy: policy, sleeper: sleeper)
+            return ResilientModel(LimitedModel(openAI, limiter: limiter), policy: policy, sleeper: sleeper) { error, _, _ in log.append(error) }
         }
-        return ResilientModel(openAI, policy: policy, sleeper: sleeper)
+        return ResilientModel(openAI, policy: policy, sleeper: sleeper) { error, _, _ in log.append(error) }
     }
 
     var engine: ExecutionEngine { ExecutionEngine(model: model, configuration: configuration) }
@@ -75,4 +78,15 @@ final class ConcurrencyGauge: @unchecked Sendable {
     }
 
     func leave() { lock.withLock { current -= 1 } }
+}
+
+/// The errors a `ResilientModel` retried.
+final class RetryLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [LLMError] = []
+
+    /// Every retried error, in order.
+    var all: [LLMError] { lock.withLock { errors } }
+
+    func append(_ error: LLMError) { lock.withLock { errors.append(error) } }
 }

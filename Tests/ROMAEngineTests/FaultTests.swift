@@ -21,6 +21,7 @@ struct FaultTests {
         Fault(name: "500", reply: .serverError(), message: "HTTP 500"),
         Fault(name: "503", reply: .serverError(status: 503), message: "HTTP 503"),
         Fault(name: "timeout", reply: .hang, message: "no answer from"),
+        Fault(name: "body stalled mid-stream", reply: .stalled("a complete answer"), message: "no answer from"),
         Fault(name: "invalid JSON", reply: .invalidJSON(), message: "not a chat completion"),
         Fault(name: "HTML error page", reply: .invalidJSON("<html><body>Bad gateway</body></html>"), message: "not a chat completion"),
         Fault(name: "truncated body", reply: .truncated("a complete answer"), message: "request to http"),
@@ -57,6 +58,22 @@ struct FaultTests {
             #expect(harness.sleeper.delays.count == 1)
             #expect(record.calls.count == 7)
             #expect(record.node("node_0_2")?.llmCalls == 2)
+        }
+    }
+
+    @Test("a body that stalls mid-stream times out within the call's timeout", .timeLimit(.minutes(1)))
+    func stalledBody() async throws {
+        let attempts = Counter()
+        try await MockOpenAIServer.withServer(Self.script(fault: .stalled("RESULT[B]"), failures: 1, attempts: attempts)) { server in
+            var harness = EngineHarness(server)
+            harness.timeout = Self.timeout
+            let started = ContinuousClock.now
+            let record = await harness.run("Root", maxDepth: 2)
+            let elapsed = ContinuousClock.now - started
+            #expect(record.status == .completed, "\(record.error?.message ?? "")")
+            #expect(harness.retried.all.map(\.code) == [.timeout])
+            // The stall is cut at the call's timeout, not at the HTTP client's idle read timeout (90 s).
+            #expect(elapsed < Self.timeout * 5, "took \(elapsed)")
         }
     }
 

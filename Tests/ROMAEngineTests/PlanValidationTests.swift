@@ -80,6 +80,23 @@ struct PlanValidationTests {
         }
     }
 
+    @Test("maxOutputAttempts of 0 still makes one attempt", arguments: [0, 1])
+    func atLeastOneAttempt(maxOutputAttempts: Int) async throws {
+        let router = RoleRouter(atomizer: { _ in .plan }, planner: { _ in .plan([MockSubtask("X", dependencies: [0]), MockSubtask("Y")]) })
+        try await MockOpenAIServer.withServer(router.script) { server in
+            var harness = EngineHarness(server)
+            harness.configuration.maxOutputAttempts = maxOutputAttempts
+            let record = await harness.run("Root", maxDepth: 2)
+            #expect(record.status == .failed)
+            #expect(record.error?.code == .invalidOutput)
+            #expect(record.error?.message.contains("unusable after 1 attempt:") == true, "\(record.error?.message ?? "")")
+            #expect(server.journal.requests(.planner).count == 1)
+        }
+        let offline = await ExecutionEngine(model: OfflineModel(), configuration: EngineConfiguration(maxOutputAttempts: 0))
+            .run(resolved("Write a short briefing on heat pumps", maxDepth: 2))
+        #expect(offline.status == .completed)
+    }
+
     @Test("answers wrapped in prose or code fences are parsed; unparsable ones are sent back")
     func tolerantParsing() async throws {
         let atomizer = Counter()

@@ -16,7 +16,7 @@ import ROMAEngine
 ///
 /// It serves `POST /v1/chat/completions`; every request is parsed and recorded in `journal`, then
 /// answered with whatever the script returns for it: a completion or a fault (429, 5xx, a hang
-/// past the client's timeout, garbage, a dropped connection, llama.cpp's refusal of `json_schema`).
+/// past the client's timeout, a body that stalls or is cut off, garbage, llama.cpp's refusal of `json_schema`).
 public struct MockOpenAIServer: Sendable {
     /// Decides the reply to one request.
     public typealias Script = @Sendable (MockChatRequest) async -> MockReply
@@ -113,6 +113,15 @@ public struct MockOpenAIServer: Sendable {
             let body = ResponseBody(contentLength: full.readableBytes) { writer in
                 try await writer.write(half)
                 throw MockServerError(message: "connection dropped mid-body")
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: body)
+        case .stalled(let content):
+            let full = ByteBuffer(string: completion(content, usage: nil, finishReason: "stop", request: request))
+            let half = full.getSlice(at: 0, length: full.readableBytes / 2) ?? ByteBuffer()
+            let body = ResponseBody(contentLength: full.readableBytes) { writer in
+                try await writer.write(half)
+                await journal.hold()
+                throw MockServerError(message: "stalled body released")
             }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: body)
         case .rejectJSONSchema:

@@ -17,6 +17,9 @@ public indirect enum MockReply: Sendable, Hashable {
     case invalidJSON(String = #"{"choices": [{"message": {"content": "cut off her"#)
     /// HTTP 200 announcing the full body's length, sending half of it, then dropping the connection.
     case truncated(String)
+    /// HTTP 200 announcing the full body's length, sending half of it, then nothing more until the
+    /// test releases held requests or the server stops: a provider that stalls mid-body.
+    case stalled(String)
     /// HTTP 400 refusing `response_format` `json_schema`, worded as llama.cpp's server does.
     case rejectJSONSchema
     /// The reply, after the server waited this long (simulated provider latency).

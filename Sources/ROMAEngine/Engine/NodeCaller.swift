@@ -58,14 +58,16 @@ struct NodeCaller {
     ) async throws -> T {
         var conversation = messages
         var lastFailure = ""
-        for attempt in 1...engine.configuration.maxOutputAttempts {
+        // At least one attempt: `1...0` would trap on a configuration of 0.
+        let attempts = max(1, engine.configuration.maxOutputAttempts)
+        for attempt in 1...attempts {
             let answer = try await call(purpose: purpose, messages: conversation, schema: schema)
             do throws(StructuredOutput.Failure) {
                 return try parse(try StructuredOutput.extractJSON(answer))
             } catch {
                 lastFailure = error.message
                 await state.outputRetry(nodeID: nodeID, purpose: purpose, reason: error.message)
-                guard attempt < engine.configuration.maxOutputAttempts else { break }
+                guard attempt < attempts else { break }
                 conversation = messages + [
                     .assistant(answer),
                     .user("That answer could not be used: \(error.message). Answer again with only the JSON object, following the format exactly."),
@@ -74,7 +76,7 @@ struct NodeCaller {
         }
         throw EngineError(
             code: .invalidOutput,
-            message: "the model's \(purpose) answer was unusable after \(engine.configuration.maxOutputAttempts) attempts: \(lastFailure)",
+            message: "the model's \(purpose) answer was unusable after \(attempts) attempt\(attempts == 1 ? "" : "s"): \(lastFailure)",
             nodeID: nodeID)
     }
 }

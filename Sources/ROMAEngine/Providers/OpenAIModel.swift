@@ -91,11 +91,17 @@ public struct OpenAIModel: LanguageModel {
         if let key = configuration.apiKey, !key.isEmpty { http.headers.add(name: "Authorization", value: "Bearer \(key)") }
         http.body = .bytes(ByteBuffer(bytes: Array(try JSONEncoder().encode(body(request, format: format)))))
 
-        let response: HTTPClientResponse
+        let response: (status: HTTPResponseStatus, headers: HTTPHeaders)
         let bytes: ByteBuffer
         do {
-            response = try await client.execute(http, timeout: TimeAmount.nanoseconds(Int64(configuration.timeout.seconds * 1e9)))
-            bytes = try await response.body.collect(upTo: 32 << 20)
+            // The client's own timeout ends when the response head arrives; the call's timeout must
+            // also cover a body that stalls half-way, so the whole exchange races the deadline.
+            let (client, http, timeout) = (client, http, configuration.timeout)
+            (response, bytes) = try await Self.within(timeout) {
+                let response = try await client.execute(http, timeout: TimeAmount.nanoseconds(Int64(timeout.seconds * 1e9)))
+                let bytes = try await response.body.collect(upTo: 32 << 20)
+                return ((response.status, response.headers), bytes)
+            }
         } catch let error as HTTPClientError {
             if Task.isCancelled { throw CancellationError() }
             if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
@@ -131,6 +137,20 @@ public struct OpenAIModel: LanguageModel {
             promptTokens: json["usage"]?["prompt_tokens"]?.intValue ?? 0,
             completionTokens: json["usage"]?["completion_tokens"]?.intValue ?? 0)
         return ChatResponse(content: content, usage: usage, finishReason: choice["finish_reason"]?.stringValue)
+    }
+
+    /// Runs `operation`, throwing `HTTPClientError.deadlineExceeded` (and cancelling it) if it takes longer than `timeout`.
+    static func within<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard case .some(.some(let value)) = try await group.next() else { throw HTTPClientError.deadlineExceeded }
+            return value
+        }
     }
 
     static func errorMessage(_ body: String) -> String {
