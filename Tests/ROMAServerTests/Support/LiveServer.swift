@@ -110,6 +110,8 @@ struct LiveServer: Sendable {
         database: TestDatabase? = nil,
         clock: TestClock = TestClock(),
         sleeper: any Sleeper = RecordingSleeper(),
+        logs: LogCapture? = nil,
+        wrapStore: @Sendable (SQLiteExecutionStore) -> any ExecutionStore = { $0 },
         _ body: @Sendable (LiveServer) async throws -> T
     ) async throws -> T {
         let database = if let database { database } else { try await TestDatabase.make() }
@@ -119,10 +121,11 @@ struct LiveServer: Sendable {
         let store = try SQLiteExecutionStore(path: database.path)
         let finished = FinishedExecutions()
         let (finishedStream, finishedSink) = AsyncStream.makeStream(of: StoredExecution.self)
-        var logger = Logger(label: "roma.serve.test")
-        logger.logLevel = ProcessInfo.processInfo.environment["ROMA_TEST_LOG"] == nil ? .critical : .debug
+        var logger =
+            if let logs { Logger(label: "roma.serve.test", factory: { _ in logs.handler() }) } else { Logger(label: "roma.serve.test") }
+        logger.logLevel = logs != nil || ProcessInfo.processInfo.environment["ROMA_TEST_LOG"] != nil ? .debug : .critical
         let server = APIServer(
-            configuration: configuration, store: store, engine: ExecutionEngine(model: model), clock: clock,
+            configuration: configuration, store: wrapStore(store), engine: ExecutionEngine(model: model), clock: clock,
             webhookSleeper: sleeper, logger: logger, onExecutionFinished: { finishedSink.yield($0) })
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let app = server.makeApplication { portSink.yield($0) }
@@ -182,4 +185,32 @@ struct LiveServer: Sendable {
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// Collects every log line (message and metadata, rendered) of a server.
+final class LogCapture: Sendable {
+    private let lines = NIOLockedValueBox<[String]>([])
+
+    var text: String { lines.withLockedValue { $0.joined(separator: "\n") } }
+
+    func handler() -> some LogHandler { Handler(capture: self) }
+
+    fileprivate func append(_ line: String) { lines.withLockedValue { $0.append(line) } }
+
+    private struct Handler: LogHandler {
+        let capture: LogCapture
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let all = metadata.merging(event.metadata ?? [:]) { $1 }
+            let rendered = all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            capture.append("\(event.level) \(event.message) \(rendered)")
+        }
+    }
 }

@@ -26,35 +26,3 @@ struct ExecutionListItem: Sendable, Hashable, Encodable {
         case cancelledAt = "cancelled_at"
     }
 }
-
-/// The body of `GET /executions`.
-struct ExecutionPage: Sendable, Hashable, Encodable {
-    var data: [ExecutionListItem]
-    var pagination: Pagination
-}
-
-/// Paging figures of a list.
-struct Pagination: Sendable, Hashable, Encodable {
-    var total: Int
-    var limit: Int
-    var offset: Int
-    var hasMore: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case total, limit, offset
-        case hasMore = "has_more"
-    }
-}
-
-/// The body of `POST /executions/{id}/cancel`.
-struct CancelResponse: Sendable, Hashable, Encodable {
-    var executionId: String
-    var status: ExecutionStatus
-    var cancelledAt: String
-
-    enum CodingKeys: String, CodingKey {
-        case status
-        case executionId = "execution_id"
-        case cancelledAt = "cancelled_at"
-    }
-}

@@ -1,0 +1,5 @@
+/// The body of `GET /executions`.
+struct ExecutionPage: Sendable, Hashable, Encodable {
+    var data: [ExecutionListItem]
+    var pagination: Pagination
+}
