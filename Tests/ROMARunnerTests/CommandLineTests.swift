@@ -91,4 +91,19 @@ func runRoma(_ arguments: [String], environment: [String: String] = [:]) throws 
         let usage = try runRoma(["run", manifest, "--record", "--offline"])
         #expect(usage.status == 64)
     }
+
+    @Test func theReadmeMainCommandReproducesTheCommittedExampleTree() throws {
+        let tmp = try TemporaryFolder()
+        let committed = Fixtures.packageRoot.appendingPathComponent("examples/results")
+        let copy = tmp.url.appendingPathComponent("results")
+        try FileManager.default.copyItem(at: committed, to: copy)
+        let manifest = Fixtures.packageRoot.appendingPathComponent("examples/quickstart.yaml").path
+        let result = try runRoma(["run", manifest, "--provider", "offline", "--offline", "--force", "--out", copy.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let before = Fixtures.snapshot(committed)
+        let after = Fixtures.snapshot(copy)
+        #expect(!before.isEmpty)
+        #expect(Set(after.keys) == Set(before.keys))
+        for (path, (data, _)) in before { #expect(after[path]?.0 == data, "\(path) differs") }
+    }
 }
