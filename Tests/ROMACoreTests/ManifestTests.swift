@@ -139,10 +139,8 @@ struct ManifestTests {
     @Test("two metadata keys with the same text are not silently merged")
     func metadataKeysWithSameText() throws {
         let (manifest, diagnostics) = loadManifest("version: 1\ngoals:\n  - goal: x\n    metadata: {1: a, \"1\": b}\n")
-        withKnownIssue("NodeReader.metadata keys pairs by scalar text; the second pair overwrites the first") {
-            #expect(manifest == nil)
-            #expect(diagnostics.map(\.keyPath) == ["goals[0].metadata.1"])
-        }
+        #expect(manifest == nil)
+        #expect(diagnostics.map(\.keyPath) == ["goals[0].metadata.1"])
     }
 
     // MARK: Top level

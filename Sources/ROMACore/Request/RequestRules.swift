@@ -99,8 +99,15 @@ extension NodeReader {
                 kind: .outOfRange)
             ok = false
         }
+        var seen = Set<String>()
         for (key, keyMark, value) in entries {
             let keyPath = Self.join(path, key)
+            guard seen.insert(key).inserted else {
+                // YAML keeps `1` and `"1"` apart, but as metadata both are the key "1".
+                fail(keyMark, keyPath, "duplicate metadata key '\(key)'", expected: "unique keys", kind: .duplicate)
+                ok = false
+                continue
+            }
             let keyLength = key.unicodeScalars.count
             if !RequestRules.metadataKeyLength.contains(keyLength) {
                 fail(keyMark, keyPath, "key is \(keyLength) characters long", expected: "a key of 1 to 50 characters", kind: .outOfRange)
