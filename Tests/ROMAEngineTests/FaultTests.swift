@@ -90,6 +90,26 @@ struct FaultTests {
         }
     }
 
+    @Test("a Retry-After given as an HTTP date waits until that date")
+    func retryAfterDate() async throws {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let header = formatter.string(from: Date().addingTimeInterval(3600))
+        let attempts = Counter()
+        try await MockOpenAIServer.withServer(Self.script(fault: .rateLimited(retryAfter: header), failures: 1, attempts: attempts)) { server in
+            var harness = EngineHarness(server)
+            harness.policy = RetryPolicy(maxAttempts: 4, maxDelay: .seconds(7200))
+            let record = await harness.run("Root", maxDepth: 2)
+            #expect(record.status == .completed)
+            let delay = try #require(harness.sleeper.delays.first)
+            // An hour ahead in whole seconds; a loaded machine may take a while to read the answer.
+            #expect(delay > .seconds(3540), "Retry-After: \(header) → \(delay)")
+            #expect(delay <= .seconds(3600), "Retry-After: \(header) → \(delay)")
+        }
+    }
+
     @Test("without Retry-After the backoff grows exponentially with jitter")
     func exponentialBackoff() async throws {
         let attempts = Counter()
