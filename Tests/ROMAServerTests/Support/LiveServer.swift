@@ -214,3 +214,13 @@ final class LogCapture: Sendable {
         }
     }
 }
+
+extension Array where Element: Sendable {
+    /// The elements as an async sequence (for streamed request bodies).
+    var async: AsyncStream<Element> {
+        AsyncStream { continuation in
+            for element in self { continuation.yield(element) }
+            continuation.finish()
+        }
+    }
+}
