@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import NIOHTTP1
 import ROMACore
 import Testing
@@ -98,6 +100,21 @@ struct ExecutionEndpointTests {
             #expect(response.status == 413)
             #expect(response.errorCode == "invalid_request")
             #expect(response.json?["error"]?["details"]?["limit_bytes"]?.intValue == 1 << 20)
+        }
+    }
+
+    @Test func oversizedChunkedBodiesAre413Too() async throws {
+        try await LiveServer.with { server in
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(server.port)/api/v1/executions")
+            request.method = .POST
+            request.headers.add(name: "X-API-Key", value: server.key)
+            request.headers.add(name: "Content-Type", value: "application/json")
+            let chunk = ByteBuffer(string: String(repeating: " ", count: 64 * 1024))
+            let chunks = [ByteBuffer(string: #"{"goal": "x""#)] + Array(repeating: chunk, count: 20) + [ByteBuffer(string: "}")]
+            request.body = .stream(chunks.async, length: .unknown)
+            let response = try await LiveServer.client.execute(request, timeout: .seconds(60))
+            #expect(response.status.code == 413)
+            #expect(response.headers.first(name: "Content-Length") != nil)
         }
     }
 

@@ -26,7 +26,9 @@ struct FaultyStore: ExecutionStore {
     func create(_ execution: StoredExecution, idempotency: IdempotencyClaim?, maxRunning: Int, now: String) async throws -> CreateOutcome {
         try await base.create(execution, idempotency: idempotency, maxRunning: maxRunning, now: now)
     }
-    func execution(id: String, keyID: String) async throws -> StoredExecution? { try await base.execution(id: id, keyID: keyID) }
+    func execution(id: String, keyID: String, includingDAG: Bool) async throws -> StoredExecution? {
+        try await base.execution(id: id, keyID: keyID, includingDAG: includingDAG)
+    }
     func list(keyID: String, query: ExecutionQuery) async throws -> (items: [StoredExecution], total: Int) {
         if failList { throw Broken() }
         return try await base.list(keyID: keyID, query: query)

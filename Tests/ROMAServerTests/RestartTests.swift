@@ -9,6 +9,7 @@ import Testing
 struct RestartTests {
     @Test func executionsInFlightAreRerunFromTheStartByTheNextServer() async throws {
         let database = try await TestDatabase.make()
+        defer { database.remove() }
         let gate = Gate()
         let (done, interrupted) = try await LiveServer.with(model: ScriptedModel(gate: gate), database: database) { server in
             let done = try await server.create(#"{"goal": "finished before the stop", "max_depth": 1}"#)

@@ -14,6 +14,20 @@ import ServiceLifecycle
 /// Every phase is bounded by a request count and a time limit. Knobs (environment):
 /// `ROMA_BENCH_SERVER_WORKERS` (default 16), `ROMA_BENCH_SERVER_REQUESTS` (default 20000 for
 /// status, a tenth of that for creates), `ROMA_BENCH_SERVER_SECONDS` (default 10 per phase).
+///
+/// The client runs on the same cores as the server, so these figures understate the server. For
+/// an external load generator against a real `roma serve` (loopback only, bounded duration):
+///
+/// ```sh
+/// apt-get install -y wrk
+/// roma serve keys create --db /tmp/bench.sqlite > /tmp/key
+/// roma serve --db /tmp/bench.sqlite --provider offline --daily-limit 100000000 --max-concurrent 100000 &
+/// ID=$(curl -s -X POST http://127.0.0.1:8080/api/v1/executions -H "X-API-Key: $(cat /tmp/key)" \
+///   -H 'Content-Type: application/json' -d '{"goal":"bench","max_depth":1}' | sed 's/.*"execution_id":"\([^"]*\)".*/\1/')
+/// wrk -t2 -c32 -d10s --latency -H "X-API-Key: $(cat /tmp/key)" http://127.0.0.1:8080/api/v1/executions/$ID/status
+/// ```
+///
+/// Every request counts against the key's daily limit, hence `--daily-limit`.
 enum ServerBenchmark {
     static func run() async throws {
         let environment = ProcessInfo.processInfo.environment

@@ -116,18 +116,18 @@ struct ExecutionController: Sendable {
 
     func details(_ request: Request, context: APIRequestContext) async throws -> Response {
         let execution = try await find(context)
-        return try APIJSON.response(execution.details(live: await runner.liveState(execution.id)))
+        return try APIJSON.response(execution.details(live: await live(execution)))
     }
 
     func status(_ request: Request, context: APIRequestContext) async throws -> Response {
-        let execution = try await find(context)
-        return try APIJSON.response(execution.statusResponse(live: await runner.liveState(execution.id)))
+        let execution = try await find(context, includingDAG: false)
+        return try APIJSON.response(execution.statusResponse(live: await live(execution)))
     }
 
     func dag(_ request: Request, context: APIRequestContext) async throws -> Response {
         let execution = try await find(context)
-        let live = await runner.liveState(execution.id)
-        return try APIJSON.response(DAGResponse(executionId: execution.id, dag: execution.currentDAG(live: live)))
+        let state = await live(execution)
+        return try APIJSON.response(DAGResponse(executionId: execution.id, dag: execution.currentDAG(live: state)))
     }
 
     // MARK: Cancel
@@ -153,15 +153,20 @@ struct ExecutionController: Sendable {
 
     // MARK: Helpers
 
+    /// The engine's live view, which only a running execution has.
+    private func live(_ execution: StoredExecution) async -> LiveExecution? {
+        execution.status == .running ? await runner.liveState(execution.id) : nil
+    }
+
     private func executionID(_ context: APIRequestContext) throws -> String {
         guard let id = context.parameters.get("execution_id") else { throw ServerError.executionNotFound }
         return id
     }
 
     /// The caller's execution, or 404 (also for another key's execution: its existence is not revealed).
-    private func find(_ context: APIRequestContext) async throws -> StoredExecution {
+    private func find(_ context: APIRequestContext, includingDAG: Bool = true) async throws -> StoredExecution {
         let key = try context.requireKey()
-        guard let execution = try await store.execution(id: try executionID(context), keyID: key.id) else {
+        guard let execution = try await store.execution(id: try executionID(context), keyID: key.id, includingDAG: includingDAG) else {
             throw ServerError.executionNotFound
         }
         return execution

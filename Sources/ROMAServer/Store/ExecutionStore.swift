@@ -19,8 +19,9 @@ public protocol ExecutionStore: Sendable {
 
     /// Inserts an execution unless the idempotency key was seen or the key is at its running cap.
     func create(_ execution: StoredExecution, idempotency: IdempotencyClaim?, maxRunning: Int, now: String) async throws -> CreateOutcome
-    /// One execution of one key (nil if it does not exist or belongs to another key).
-    func execution(id: String, keyID: String) async throws -> StoredExecution?
+    /// One execution of one key (nil if it does not exist or belongs to another key); without its
+    /// DAG when `includingDAG` is false (status polls do not need it).
+    func execution(id: String, keyID: String, includingDAG: Bool) async throws -> StoredExecution?
     /// One page of a key's executions and the total matching the filters.
     func list(keyID: String, query: ExecutionQuery) async throws -> (items: [StoredExecution], total: Int)
     /// Records progress of a running execution.
@@ -33,4 +34,11 @@ public protocol ExecutionStore: Sendable {
     func runningExecutions() async throws -> [StoredExecution]
     /// Notes that an interrupted execution is being run again from the start.
     func markRestarted(id: String, at: String) async throws
+}
+
+extension ExecutionStore {
+    /// One execution of one key, DAG included.
+    public func execution(id: String, keyID: String) async throws -> StoredExecution? {
+        try await execution(id: id, keyID: keyID, includingDAG: true)
+    }
 }

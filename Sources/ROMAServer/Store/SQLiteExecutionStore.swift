@@ -128,19 +128,21 @@ public final class SQLiteExecutionStore: ExecutionStore {
 
     public func consumeRequest(keyID: String, day: String, limit: Int) async throws -> UsageDecision {
         try await pool.write { db in
-            let used =
-                try Int.fetchOne(
-                    db, sql: "SELECT count FROM daily_usage WHERE key_id = ? AND day = ?", arguments: [keyID, day]) ?? 0
-            guard used < limit else { return UsageDecision(allowed: false, used: used) }
-            try db.execute(
+            // One statement counts the request unless the limit is reached (then no row comes back).
+            let used = try Int.fetchOne(
+                db,
                 sql: """
                     INSERT INTO daily_usage (key_id, day, count) VALUES (?, ?, 1)
-                    ON CONFLICT (key_id, day) DO UPDATE SET count = count + 1
+                    ON CONFLICT (key_id, day) DO UPDATE SET count = count + 1 WHERE count < ?
+                    RETURNING count
                     """,
-                arguments: [keyID, day])
-            // Old days are of no use to anyone: keep the table at one row per key.
-            try db.execute(sql: "DELETE FROM daily_usage WHERE key_id = ? AND day < ?", arguments: [keyID, day])
-            return UsageDecision(allowed: true, used: used + 1)
+                arguments: [keyID, day, limit])
+            guard let used else { return UsageDecision(allowed: false, used: limit) }
+            if used == 1 {
+                // A new day for this key: the old days' rows are of no use to anyone.
+                try db.execute(sql: "DELETE FROM daily_usage WHERE key_id = ? AND day < ?", arguments: [keyID, day])
+            }
+            return UsageDecision(allowed: used <= limit, used: used)
         }
     }
 
@@ -203,9 +205,10 @@ public final class SQLiteExecutionStore: ExecutionStore {
         }
     }
 
-    public func execution(id: String, keyID: String) async throws -> StoredExecution? {
-        try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM executions WHERE id = ? AND key_id = ?", arguments: [id, keyID])
+    public func execution(id: String, keyID: String, includingDAG: Bool) async throws -> StoredExecution? {
+        let columns = includingDAG ? Self.columns : Self.columnsWithoutDAG
+        return try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(columns) FROM executions WHERE id = ? AND key_id = ?", arguments: [id, keyID])
                 .map { try Self.execution($0) }
         }
     }
@@ -283,7 +286,7 @@ public final class SQLiteExecutionStore: ExecutionStore {
                     sql: "UPDATE executions SET dag_json = ?, metrics_json = ?, calls_jsonl = ? WHERE id = ?",
                     arguments: [dagJSON, metricsJSON, outcome.callsJSONL, id])
             }
-            return try Row.fetchOne(db, sql: "SELECT * FROM executions WHERE id = ?", arguments: [id]).map { try Self.execution($0) }
+            return try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM executions WHERE id = ?", arguments: [id]).map { try Self.execution($0) }
         }
     }
 
@@ -292,7 +295,7 @@ public final class SQLiteExecutionStore: ExecutionStore {
         return try await pool.write { db in
             guard
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT * FROM executions WHERE id = ? AND key_id = ?", arguments: [id, keyID])
+                    db, sql: "SELECT \(Self.columns) FROM executions WHERE id = ? AND key_id = ?", arguments: [id, keyID])
             else { return .notFound }
             let execution = try Self.execution(row)
             guard execution.status == .running else { return .notRunning(execution) }
@@ -302,14 +305,14 @@ public final class SQLiteExecutionStore: ExecutionStore {
                     WHERE id = ?
                     """,
                 arguments: [error, at, at, id])
-            let updated = try Row.fetchOne(db, sql: "SELECT * FROM executions WHERE id = ?", arguments: [id])
+            let updated = try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM executions WHERE id = ?", arguments: [id])
             return .cancelled(try updated.map { try Self.execution($0) } ?? execution)
         }
     }
 
     public func runningExecutions() async throws -> [StoredExecution] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM executions WHERE status = 'running' ORDER BY created_at, id")
+            try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM executions WHERE status = 'running' ORDER BY created_at, id")
                 .map { try Self.execution($0) }
         }
     }
@@ -326,6 +329,13 @@ public final class SQLiteExecutionStore: ExecutionStore {
     }
 
     // MARK: Rows
+
+    /// Every column but the calls, which are kept for audits and never served.
+    private static let columnsWithoutDAG = """
+        id, key_id, status, goal, config_profile, max_depth, request_json, webhook_url, webhook_token, result,
+        error_json, metrics_json, progress, current_step, created_at, updated_at, terminal_at, restarts
+        """
+    private static let columns = columnsWithoutDAG + ", dag_json"
 
     private static func execution(_ row: Row) throws -> StoredExecution {
         let requestJSON: String = row["request_json"]

@@ -11,10 +11,14 @@ extension Roma {
         static let configuration = CommandConfiguration(
             abstract: "Serve the ROMA API (/api/v1/executions) over the local engine.",
             discussion: """
-                State lives in one SQLite file (--db). Create an API key first with `roma serve keys create`.
-                The openai provider reads OPENAI_BASE_URL and OPENAI_API_KEY; ROMA_MODEL and
-                ROMA_MODEL_<PROFILE> choose the model of each profile. Stops gracefully on SIGTERM/SIGINT;
-                executions still running then are re-run from the start on the next start.
+                State lives in one SQLite file (--db). Create an API key first with \
+                `roma serve keys create --db FILE`.
+
+                The openai provider reads OPENAI_BASE_URL and OPENAI_API_KEY (never logged); \
+                ROMA_MODEL and ROMA_MODEL_<PROFILE> choose the model of each profile.
+
+                Stops gracefully on SIGTERM/SIGINT; executions still running then are re-run \
+                from the start on the next start. See docs/server.md.
                 """,
             subcommands: [Keys.self])
 

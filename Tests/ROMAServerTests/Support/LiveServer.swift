@@ -31,6 +31,11 @@ struct TestDatabase: Sendable {
         }
         return TestDatabase(path: path, keys: keys)
     }
+
+    /// Deletes the database and its WAL files.
+    func remove() {
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+    }
 }
 
 /// A settable date, for day boundaries and idempotency expiry.
@@ -114,7 +119,9 @@ struct LiveServer: Sendable {
         wrapStore: @Sendable (SQLiteExecutionStore) -> any ExecutionStore = { $0 },
         _ body: @Sendable (LiveServer) async throws -> T
     ) async throws -> T {
+        let ownsDatabase = database == nil
         let database = if let database { database } else { try await TestDatabase.make() }
+        defer { if ownsDatabase { database.remove() } }
         var configuration = configuration
         configuration.host = "127.0.0.1"
         configuration.port = 0
@@ -211,6 +218,16 @@ final class LogCapture: Sendable {
             let all = metadata.merging(event.metadata ?? [:]) { $1 }
             let rendered = all.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             capture.append("\(event.level) \(event.message) \(rendered)")
+        }
+    }
+}
+
+extension Array where Element: Sendable {
+    /// The elements as an async sequence (for streamed request bodies).
+    var async: AsyncStream<Element> {
+        AsyncStream { continuation in
+            for element in self { continuation.yield(element) }
+            continuation.finish()
         }
     }
 }
