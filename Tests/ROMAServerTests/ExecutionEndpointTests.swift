@@ -138,7 +138,9 @@ struct ExecutionEndpointTests {
     @Test func missingWrongAndRevokedKeysAre401() async throws {
         try await LiveServer.with { server in
             let wellFormedUnknown = "sk_live_" + String(repeating: "A", count: 32)
-            for key in [nil, "nope", wellFormedUnknown, String(server.keys[1].dropLast()) + "Z"] {
+            // One character changed (never to itself: a random key may already end in "Z").
+            let altered = String(server.keys[1].dropLast()) + (server.keys[1].hasSuffix("Z") ? "Y" : "Z")
+            for key in [nil, "nope", wellFormedUnknown, altered] {
                 let response = try await server.request(.GET, "/api/v1/executions", key: key)
                 #expect(response.status == 401)
                 #expect(response.errorCode == "unauthorized")
