@@ -157,6 +157,28 @@ struct FaultTests {
         }
     }
 
+    @Test("a failing node cancels its running siblings and the execution fails with its error", .timeLimit(.minutes(1)))
+    func failureCancelsSiblings() async throws {
+        let router = RoleRouter(
+            atomizer: { $0.depth == 0 ? .plan : .execute },
+            planner: { _ in .plan([MockSubtask("A"), MockSubtask("B"), MockSubtask("C", dependencies: [0, 1])]) },
+            executor: { $0.currentTask == "A" ? .hang : .serverError() })
+        try await MockOpenAIServer.withServer(router.script) { server in
+            var harness = EngineHarness(server)
+            harness.timeout = .seconds(120)  // only cancellation can end A's call
+            harness.policy = RetryPolicy(maxAttempts: 2)
+            let record = await harness.run("Root", maxDepth: 2)
+            #expect(record.status == .failed)
+            #expect(record.error?.code == .nodeFailed)
+            #expect(record.error?.nodeID == "node_0_2")
+            #expect(record.node("node_0_1")?.status == .cancelled)
+            #expect(record.node("node_0_2")?.status == .failed)
+            #expect(record.node("node_0_3")?.status == .pending)
+            #expect(record.node("node_0")?.status == .failed)
+            #expect(server.journal.requests(forTask: "C").isEmpty)
+        }
+    }
+
     @Test("a request the provider refuses (401) is not retried")
     func unauthorizedIsNotRetried() async throws {
         let attempts = Counter()

@@ -43,7 +43,7 @@ public struct MockOpenAIServer: Sendable {
             guard let chat = journal.record(body: String(buffer: bytes), authorization: request.headers[.authorization]) else {
                 return errorResponse(400, "the body is not a JSON object")
             }
-            if latency > .zero { try await Task.sleep(for: latency) }
+            if latency > .zero { try await Task.sleep(for: latency, tolerance: .zero) }
             return await render(await script(chat), to: chat, journal: journal)
         }
         var logger = Logger(label: "roma.mock-openai")
@@ -130,7 +130,7 @@ public struct MockOpenAIServer: Sendable {
                 400, #"response_format type must be one of "text" or "json_object", but got: json_schema"#,
                 type: "invalid_request_error")
         case .delayed(let delay, let reply):
-            do { try await Task.sleep(for: delay) } catch { return errorResponse(503, "cancelled") }
+            do { try await Task.sleep(for: delay, tolerance: .zero) } catch { return errorResponse(503, "cancelled") }
             return await render(reply, to: request, journal: journal)
         }
     }
