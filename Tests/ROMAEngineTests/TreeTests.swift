@@ -36,14 +36,17 @@ struct TreeTests {
             #expect(record.result == "AGG[Root]")
 
             let journal = server.journal
+            // B depends on A and is planned: A's result reaches B's planner and both of B's subtasks.
             let expected: [String: Set<String>] = [
-                "A": [], "C": ["RESULT[A]"], "D": ["AGG[B]", "RESULT[C]"], "B1": [], "B2": ["RESULT[B1]"],
+                "A": [], "C": ["RESULT[A]"], "D": ["AGG[B]", "RESULT[C]"], "B1": ["RESULT[A]"], "B2": ["RESULT[A]", "RESULT[B1]"],
             ]
             for (task, results) in expected {
                 let executor = try #require(journal.executorRequests.first { $0.currentTask == task }, "no executor call for \(task)")
                 #expect(Self.markers(in: executor.prompt) == results, "executor of \(task)")
             }
             #expect(journal.executorRequests.count == 5)
+            let planB = try #require(journal.requests(.planner).first { $0.currentTask == "B" })
+            #expect(Self.markers(in: planB.prompt) == ["RESULT[A]"])
 
             // Aggregators see all their children's results, in plan order.
             let aggregateB = try #require(journal.requests(.aggregator).first { $0.currentTask == "B" })

@@ -56,11 +56,12 @@ struct Planner {
             ]))
     }
 
-    func plan(_ task: TaskContext, caller: inout NodeCaller) async throws -> Plan {
+    func plan(_ task: TaskContext, context: [(goal: String, result: String)], caller: inout NodeCaller) async throws -> Plan {
         let limit = maxSubtasks
+        let user = Prompts.context(task) + "\nSubtask limit: \(limit)" + Prompts.results(context, heading: Prompts.upstreamHeading)
         return try await caller.structuredCall(
             purpose: "plan",
-            messages: [.system(Prompts.plannerSystem(maxSubtasks: limit)), .user(Prompts.context(task) + "\nSubtask limit: \(limit)")],
+            messages: [.system(Prompts.plannerSystem(maxSubtasks: limit)), .user(user)],
             schema: schema
         ) { value throws(StructuredOutput.Failure) in
             try Plan.parse(value, maxSubtasks: limit)
@@ -70,8 +71,12 @@ struct Planner {
 
 /// Answers an atomic task.
 struct Executor {
-    func execute(_ task: TaskContext, dependencies: [(goal: String, result: String)], caller: inout NodeCaller) async throws -> String {
-        let user = Prompts.context(task) + Prompts.results(dependencies, heading: "Results of the tasks this one depends on:")
+    func execute(
+        _ task: TaskContext, dependencies: [(goal: String, result: String)], upstream: [(goal: String, result: String)],
+        caller: inout NodeCaller
+    ) async throws -> String {
+        let user = Prompts.context(task) + Prompts.results(upstream, heading: Prompts.upstreamHeading)
+            + Prompts.results(dependencies, heading: "Results of the tasks this one depends on:")
         let answer = try await caller.call(purpose: "execute", messages: [.system(Prompts.executorSystem(task.taskType)), .user(user)])
         return answer.trimmingCharacters(in: .whitespacesAndNewlines)
     }

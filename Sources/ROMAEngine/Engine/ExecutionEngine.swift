@@ -37,7 +37,7 @@ public struct ExecutionEngine: Sendable {
         var result: String?
         var failure: EngineError?
         do {
-            result = try await solve(nodeID: root, task: task, dependencies: [], request: request, goalID: goalID ?? request.id, state: state)
+            result = try await solve(nodeID: root, task: task, dependencies: [], upstream: [], request: request, goalID: goalID ?? request.id, state: state)
         } catch let error as EngineError where error.code == .cancelled {
             status = .cancelled
             failure = error
@@ -68,8 +68,8 @@ public struct ExecutionEngine: Sendable {
     }
 
     private func solve(
-        nodeID: String, task: TaskContext, dependencies: [(goal: String, result: String)], request: ResolvedRequest,
-        goalID: String, state: ExecutionState
+        nodeID: String, task: TaskContext, dependencies: [(goal: String, result: String)],
+        upstream: [(goal: String, result: String)], request: ResolvedRequest, goalID: String, state: ExecutionState
     ) async throws -> String {
         await state.start(nodeID)
         var caller = NodeCaller(engine: self, state: state, request: request, goalID: goalID, nodeID: nodeID)
@@ -81,16 +81,18 @@ public struct ExecutionEngine: Sendable {
                 task.depth >= task.maxDepth ? .execute : try await Atomizer().decide(task, caller: &caller)
             var plan: Plan?
             if decision == .plan {
-                plan = try await Planner(maxSubtasks: configuration.maxSubtasks).plan(task, caller: &caller)
+                plan = try await Planner(maxSubtasks: configuration.maxSubtasks).plan(task, context: upstream + dependencies, caller: &caller)
             }
             if let plan, plan.subtasks.count > 1 {
                 await state.setKind(nodeID, "plan")
-                let children = try await runPlan(plan, parentID: nodeID, parent: task, request: request, goalID: goalID, state: state)
+                // What this task depends on must reach the subtasks that do its work.
+                let children = try await runPlan(
+                    plan, parentID: nodeID, parent: task, upstream: upstream + dependencies, request: request, goalID: goalID, state: state)
                 output = try await Aggregator().aggregate(task, children: children, caller: &caller)
             } else {
                 // A one-subtask plan is no split at all: the task is answered directly.
                 await state.setKind(nodeID, "execute")
-                output = try await Executor().execute(task, dependencies: dependencies, caller: &caller)
+                output = try await Executor().execute(task, dependencies: dependencies, upstream: upstream, caller: &caller)
             }
             try Task.checkCancellation()
             await state.finish(nodeID, status: .completed, output: output)
@@ -104,7 +106,8 @@ public struct ExecutionEngine: Sendable {
 
     /// Runs a plan's subtasks, each as soon as its dependencies are done; returns results in plan order.
     private func runPlan(
-        _ plan: Plan, parentID: String, parent: TaskContext, request: ResolvedRequest, goalID: String, state: ExecutionState
+        _ plan: Plan, parentID: String, parent: TaskContext, upstream: [(goal: String, result: String)], request: ResolvedRequest,
+        goalID: String, state: ExecutionState
     ) async throws -> [(goal: String, result: String)] {
         let ids = plan.subtasks.indices.map { NodePath.child(of: parentID, index: $0) }
         for (index, subtask) in plan.subtasks.enumerated() {
@@ -127,7 +130,8 @@ public struct ExecutionEngine: Sendable {
                         maxDepth: parent.maxDepth)
                     let id = ids[index]
                     group.addTask {
-                        let output = try await solve(nodeID: id, task: context, dependencies: inputs, request: request, goalID: goalID, state: state)
+                        let output = try await solve(
+                            nodeID: id, task: context, dependencies: inputs, upstream: upstream, request: request, goalID: goalID, state: state)
                         return (index, output)
                     }
                 }

@@ -41,7 +41,8 @@ struct NodeCaller {
         let started = (response.startedAt ?? startDate).roundedToMilliseconds
         let finished = (response.finishedAt ?? startDate.addingTimeInterval(elapsed.seconds)).roundedToMilliseconds
         let record = CallRecord(
-            key: CallRecord.key(provider: provider, request: chat, sample: sample), nodeID: nodeID, sequence: sequence,
+            key: sample == 0 ? contentKey : CallRecord.key(provider: provider, request: chat, sample: sample), nodeID: nodeID,
+            sequence: sequence,
             purpose: purpose, provider: provider, sample: sample, request: chat, response: response.content,
             finishReason: response.finishReason, usage: response.usage,
             latencyMs: Int((finished.timeIntervalSince(started) * 1000).rounded()),

@@ -73,6 +73,9 @@ enum Prompts {
         Answer in Markdown, without preamble.
         """
 
+    /// Results an enclosing task depends on, passed down to the subtasks that do its work.
+    static let upstreamHeading = "Results of earlier tasks the parent task builds on (context):"
+
     static func results(_ items: [(goal: String, result: String)], heading: String) -> String {
         guard !items.isEmpty else { return "" }
         var text = "\n\n\(heading)\n"

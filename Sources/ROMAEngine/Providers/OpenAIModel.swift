@@ -35,7 +35,14 @@ public struct OpenAIModel: LanguageModel {
     private let client: HTTPClient
 
     /// Creates a provider.
-    public init(configuration: Configuration, client: HTTPClient = .shared, formats: ResponseFormatNegotiator = ResponseFormatNegotiator()) {
+    /// A process-wide client whose per-host connection limit does not throttle the engine's
+    /// own limit (`HTTPClient.shared` allows only 8 connections per host).
+    public static let pooledClient = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)))
+
+    public init(configuration: Configuration, client: HTTPClient = OpenAIModel.pooledClient, formats: ResponseFormatNegotiator = ResponseFormatNegotiator()) {
         self.configuration = configuration
         self.client = client
         self.formats = formats
