@@ -44,6 +44,7 @@ let package = Package(
             name: "ROMARunner",
             dependencies: [
                 "ROMACore", "ROMAEngine", "ROMAClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

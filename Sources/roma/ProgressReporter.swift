@@ -66,6 +66,8 @@ final class ProgressReporter: @unchecked Sendable {
             if let id = outcome.executionID { json["execution_id"] = .string(id) }
             if let error = outcome.error { json["error"] = .string(error) }
             emit(line, json: json)
+        case .submitted(let manifest, let goal, let id, let attached):
+            emit("\(manifest)/\(goal): \(attached ? "re-attached to" : "submitted as") \(id)", json: ["event": .string("submitted"), "manifest": .string(manifest), "goal": .string(goal), "execution_id": .string(id), "attached": .bool(attached)])
         case .note(let text):
             emit(text, json: ["event": .string("note"), "message": .string(text)])
         }

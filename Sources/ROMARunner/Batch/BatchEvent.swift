@@ -11,6 +11,8 @@ public enum BatchEvent: Sendable {
     case goalStarted(manifest: String, goal: String)
     /// Something happened inside a goal's execution.
     case engine(manifest: String, goal: String, event: ExecutionEvent)
+    /// A goal was submitted to a ROMA API (or re-attached to an earlier submission).
+    case submitted(manifest: String, goal: String, executionID: String, attached: Bool)
     /// A goal ended.
     case goalFinished(GoalOutcome)
     /// A note for the user (e.g. what was kept on interrupt).

@@ -1,4 +1,5 @@
 import Foundation
+import ROMAClient
 import ROMACore
 import ROMAEngine
 
@@ -8,11 +9,14 @@ public struct BatchRunner: Sendable {
     public var options: RunOptions
     /// A model to use instead of the one `options.provider` names (tests, benchmarks).
     public var providerModel: (any LanguageModel)?
+    /// The clock remote polling waits on (tests inject a fast one).
+    public var remoteSleeper: (any Sleeper)?
 
     /// Creates a runner.
-    public init(options: RunOptions, providerModel: (any LanguageModel)? = nil) {
+    public init(options: RunOptions, providerModel: (any LanguageModel)? = nil, remoteSleeper: (any Sleeper)? = nil) {
         self.options = options
         self.providerModel = providerModel
+        self.remoteSleeper = remoteSleeper
     }
 
     /// One goal to consider, with its request resolved.
@@ -87,13 +91,25 @@ public struct BatchRunner: Sendable {
             options.recording == .offline
             ? nil : ResilientModel(LimitedModel(AnyLanguageModel(providerModel ?? options.provider.makeModel()), limiter: limiter), policy: options.retry)
         let concurrency = max(1, options.concurrency)
+        let remote =
+            options.mode == .remote
+            ? RemoteGoalRunner(
+                client: ROMAAPIClient(baseURL: options.remote.baseURL, apiKey: options.remote.apiKey),
+                settings: options.remote, sleeper: remoteSleeper ?? ContinuousSleeper(), quota: RemoteQuota())
+            : nil
         await withTaskGroup(of: GoalOutcome.self) { group in
             var next = 0
             func launch() {
                 guard next < toRun.count, !Task.isCancelled else { return }
                 let (job, existing) = toRun[next]
                 next += 1
-                group.addTask { await runGoal(job, existing: existing, live: live, events: events) }
+                group.addTask {
+                    if let remote {
+                        events(.goalStarted(manifest: job.manifest.name, goal: job.goal.id))
+                        return await remote.run(job, events: events)
+                    }
+                    return await runGoal(job, existing: existing, live: live, events: events)
+                }
             }
             for _ in 0..<concurrency { launch() }
             while let outcome = await group.next() {
@@ -103,7 +119,8 @@ public struct BatchRunner: Sendable {
         }
         for manifest in manifests {
             let tree = ResultsTree(out: options.out, manifestName: manifest.name)
-            try writeSummary(manifest: manifest, tree: tree)
+            let deferred = Set(outcomes.filter { $0.manifest == manifest.name && $0.status == .deferred }.map(\.goal))
+            try writeSummary(manifest: manifest, tree: tree, deferred: deferred)
         }
         return outcomes
     }

@@ -28,14 +28,18 @@ public struct RunOptions: Sendable {
     public var retry: RetryPolicy
     /// The environment (profile models, keys).
     public var environment: [String: String]
+    /// The ROMA API for remote runs.
+    public var remote: RemoteSettings
 
     /// Creates options.
     public init(
         out: URL, mode: RunMode = .local, concurrency: Int = 4, llmConcurrency: Int = 8, only: Set<String> = [],
         force: Bool = false, shard: Shard? = nil, recording: RecordingMode = .record,
         provider: ProviderSettings = ProviderSettings(), engine: EngineConfiguration = EngineConfiguration(),
-        retry: RetryPolicy = RetryPolicy(), environment: [String: String] = ProcessInfo.processInfo.environment
+        retry: RetryPolicy = RetryPolicy(), environment: [String: String] = ProcessInfo.processInfo.environment,
+        remote: RemoteSettings = RemoteSettings()
     ) {
+        self.remote = remote
         self.out = out
         self.mode = mode
         self.concurrency = concurrency
@@ -76,5 +80,32 @@ public struct ProviderSettings: Sendable, Hashable {
         case "openai": OpenAIModel(configuration: .init(baseURL: baseURL, apiKey: apiKey, timeout: timeout))
         default: OfflineModel()
         }
+    }
+}
+
+/// How a remote run reaches and polls a ROMA API.
+public struct RemoteSettings: Sendable, Hashable {
+    /// The API root (`ROMA_BASE_URL`, default the hosted API).
+    public var baseURL: String
+    /// The key (`ROMA_API_KEY`; never written or logged).
+    public var apiKey: String
+    /// The first wait between status polls; it grows by `pollGrowth` up to `pollMax`.
+    public var pollInitial: Duration
+    public var pollMax: Duration
+    public var pollGrowth: Double
+    /// How often a dropped connection or 5xx is retried before the goal fails.
+    public var maxRetries: Int
+
+    /// Creates settings.
+    public init(
+        baseURL: String = "https://api.izieroma.xyz", apiKey: String = "", pollInitial: Duration = .seconds(1),
+        pollMax: Duration = .seconds(30), pollGrowth: Double = 1.5, maxRetries: Int = 8
+    ) {
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.pollInitial = pollInitial
+        self.pollMax = pollMax
+        self.pollGrowth = pollGrowth
+        self.maxRetries = maxRetries
     }
 }

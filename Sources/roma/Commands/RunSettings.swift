@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ROMAClient
 import ROMACore
 import ROMAEngine
 import ROMARunner
@@ -77,7 +78,7 @@ struct RunSettings: ParsableArguments {
             out: URL(fileURLWithPath: out), mode: mode ?? engine.mode ?? .local,
             concurrency: concurrency ?? engine.concurrency ?? 4, llmConcurrency: llmConcurrency ?? engine.llmConcurrency ?? 8,
             only: Set(only), force: force, shard: shardValue, recording: recordingMode, provider: settings,
-            environment: environment)
+            environment: environment, remote: RemoteSettings.fromEnvironment(environment))
     }
 
     /// Loads and validates the manifests; prints diagnostics and exits 65 on any error.
@@ -95,3 +96,12 @@ struct RunSettings: ParsableArguments {
 }
 
 extension RunMode: ExpressibleByArgument {}
+
+extension RemoteSettings {
+    /// `ROMA_BASE_URL` (default the hosted API) and `ROMA_API_KEY`.
+    static func fromEnvironment(_ environment: [String: String]) -> RemoteSettings {
+        RemoteSettings(
+            baseURL: environment["ROMA_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? ROMAAPIClient.hostedBaseURL,
+            apiKey: environment["ROMA_API_KEY"] ?? "")
+    }
+}

@@ -1,0 +1,278 @@
+import Foundation
+import NIOConcurrencyHelpers
+import ROMACore
+import ROMAEngine
+import ROMARunner
+import Testing
+
+@testable import ROMAServer
+
+/// `roma run --mode remote` against a live `roma serve` on loopback.
+@Suite struct RemoteModeTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func manifest(goals: Int = 3) throws -> Manifest {
+        var yaml = "name: remote-batch\ndefaults: { max_depth: 2, config_profile: fast }\ngoals:\n"
+        for i in 0..<goals { yaml += "  - { id: g\(i), goal: \"Explain topic number \(i) briefly\" }\n" }
+        let (manifest, diagnostics) = ManifestLoader(environment: [:]).load(bytes: Array(yaml.utf8), file: "remote-batch.yaml")
+        guard let manifest else { throw TestFailure("\(diagnostics)") }
+        return manifest
+    }
+
+    static func options(_ out: URL, server: LiveServer, key: String? = nil) -> RunOptions {
+        RunOptions(
+            out: out, mode: .remote, concurrency: 3, provider: ProviderSettings(name: "offline"), environment: [:],
+            remote: RemoteSettings(
+                baseURL: "http://127.0.0.1:\(server.port)", apiKey: key ?? server.key, pollInitial: .milliseconds(5),
+                pollMax: .milliseconds(40), maxRetries: 6))
+    }
+
+    static func temporaryFolder() -> URL {
+        URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("roma-remote-\(UUID().uuidString)")
+    }
+
+    static func serverExecutionCount(_ server: LiveServer) async throws -> Int {
+        try await server.request(.GET, "/api/v1/executions?limit=1", key: server.key).json?["pagination"]?["total"]?.intValue ?? -1
+    }
+
+    static func files(_ root: URL) -> Set<String> {
+        var result = Set<String>()
+        let walker = FileManager.default.enumerator(atPath: root.path)
+        while let path = walker?.nextObject() as? String {
+            if !path.hasPrefix(".") && !path.contains("/.") { result.insert(path) }
+        }
+        return result
+    }
+
+    @Test func aManifestRoundTripsWithTheSameTreeAsALocalRun() async throws {
+        let out = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let manifest = try Self.manifest()
+        try await LiveServer.with { server in
+            let outcomes = try await BatchRunner(options: Self.options(out.appendingPathComponent("remote"), server: server)).run([manifest])
+            #expect(outcomes.count == 3)
+            #expect(outcomes.allSatisfy { $0.status == .completed && $0.written && $0.executionID?.hasPrefix("exec_") == true })
+            #expect(try await Self.serverExecutionCount(server) == 3)
+        }
+        let local = try await BatchRunner(options: RunOptions(out: out.appendingPathComponent("local"), provider: ProviderSettings(name: "offline"), environment: [:])).run([manifest])
+        #expect(local.allSatisfy { $0.status == .completed })
+        let remoteFiles = Self.files(out.appendingPathComponent("remote/remote-batch"))
+        let localFiles = Self.files(out.appendingPathComponent("local/remote-batch")).filter { !$0.hasSuffix("calls.jsonl") }
+        #expect(remoteFiles == localFiles)
+        let tree = ResultsTree(out: out.appendingPathComponent("remote"), manifestName: "remote-batch")
+        for goal in manifest.goals {
+            let details = try CanonicalJSON.decode(ExecutionDetails.self, from: try #require(tree.read(goal.id, "execution.json")))
+            #expect(details.status == .completed)
+            let dag = try CanonicalJSON.decode(DAGResponse.self, from: try #require(tree.read(goal.id, "dag.json")))
+            #expect(dag.executionId == details.executionId && !dag.dag.nodes.isEmpty)
+            #expect(String(decoding: try #require(tree.read(goal.id, "dag.mmd")), as: UTF8.self).hasPrefix("flowchart TD"))
+        }
+        #expect(tree.submissions().isEmpty)
+        let summary = try CanonicalJSON.decode(Summary.self, from: try #require(FileManager.default.contents(atPath: tree.root.appendingPathComponent("summary.json").path)))
+        #expect(summary.counts == ["completed": 3])
+    }
+
+    @Test func ctrlCCancelsTheRunsExecutionsOnTheServer() async throws {
+        let out = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let gate = Gate()
+        let manifest = try Self.manifest(goals: 2)
+        try await LiveServer.with(model: GateModel(gate: gate)) { server in
+            let (submitted, sink) = AsyncStream.makeStream(of: String.self)
+            let run = Task {
+                try await BatchRunner(options: Self.options(out, server: server)).run([manifest]) { event in
+                    if case .submitted(_, _, let id, _) = event { sink.yield(id) }
+                }
+            }
+            var ids: [String] = []
+            for await id in submitted {
+                ids.append(id)
+                if ids.count == 2 { break }
+            }
+            run.cancel()
+            let outcomes = try await run.value
+            #expect(outcomes.allSatisfy { $0.status == .cancelled })
+            for id in ids {
+                let stored = await server.waitUntilFinished(id)
+                #expect(stored.status == .cancelled)
+            }
+        }
+    }
+
+    @Test func exhaustingTheDailyLimitDefersUnsentGoals() async throws {
+        let out = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let manifest = try Self.manifest(goals: 5)
+        try await LiveServer.with(configuration: ServerConfiguration(dailyRequestLimit: 6)) { server in
+            var options = Self.options(out, server: server)
+            options.concurrency = 1
+            let outcomes = try await BatchRunner(options: options).run([manifest])
+            let deferred = outcomes.filter { $0.status == .deferred }
+            #expect(!deferred.isEmpty)
+            #expect(outcomes.allSatisfy { $0.status == .completed || $0.status == .deferred })
+            #expect(deferred.allSatisfy { $0.temporary && $0.error?.contains("daily request limit") == true })
+            // Nothing is submitted after the limit is hit: at most one execution per request budget.
+            #expect(try await Self.serverExecutionCount(server) <= 2)
+            let tree = ResultsTree(out: out, manifestName: manifest.name)
+            let summary = try CanonicalJSON.decode(Summary.self, from: try #require(FileManager.default.contents(atPath: tree.root.appendingPathComponent("summary.json").path)))
+            #expect(summary.goals.contains { $0.status == "deferred" })
+        }
+    }
+
+    @Test func deferredGoalsExit75AndAMissingKeyIsBadUsage() async throws {
+        let out = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let manifestFile = out.appendingPathComponent("remote-batch.yaml")
+        var yaml = "name: remote-batch\ndefaults: { max_depth: 1 }\nengine: { concurrency: 1 }\ngoals:\n"
+        for i in 0..<4 { yaml += "  - { id: g\(i), goal: \"Explain topic number \(i) briefly\" }\n" }
+        try yaml.write(to: manifestFile, atomically: true, encoding: .utf8)
+        try await LiveServer.with(configuration: ServerConfiguration(dailyRequestLimit: 5)) { server in
+            let arguments = ["run", manifestFile.path, "--mode", "remote", "--out", out.appendingPathComponent("results").path, "--json"]
+            let run = try RomaProcess(arguments: arguments, environment: ["ROMA_BASE_URL": "http://127.0.0.1:\(server.port)", "ROMA_API_KEY": server.key])
+            var deferred = 0
+            for await line in run.lines where line.contains(#""status":"deferred""#) { deferred += 1 }
+            #expect(run.wait() == 75)
+            #expect(deferred > 0)
+            let noKey = try RomaProcess(arguments: arguments, environment: ["ROMA_BASE_URL": "http://127.0.0.1:\(server.port)", "ROMA_API_KEY": ""])
+            #expect(noKey.wait() == 64)
+        }
+    }
+
+    @Test func serverErrorsAreRetriedWithoutDuplicateExecutions() async throws {
+        let out = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let manifest = try Self.manifest(goals: 2)
+        let failures = NIOLockedValueBox(["create": 2, "read": 3])
+        try await LiveServer.with(wrapStore: { FlakyStore(base: $0, failures: failures) }) { server in
+            let outcomes = try await BatchRunner(options: Self.options(out, server: server)).run([manifest])
+            #expect(outcomes.allSatisfy { $0.status == .completed })
+            #expect(failures.withLockedValue { $0 } == ["create": 0, "read": 0])
+            #expect(try await Self.serverExecutionCount(server) == 2)
+        }
+    }
+
+    @Test func aKilledRunRestartedReattachesAndCreatesNoDuplicates() async throws {
+        let out = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let gate = Gate()
+        let manifestFile = out.appendingPathComponent("remote-batch.yaml")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        var yaml = "name: remote-batch\ndefaults: { max_depth: 2 }\ngoals:\n"
+        for i in 0..<3 { yaml += "  - { id: g\(i), goal: \"Explain topic number \(i) briefly\" }\n" }
+        try yaml.write(to: manifestFile, atomically: true, encoding: .utf8)
+        try await LiveServer.with(model: GateModel(gate: gate)) { server in
+            let environment = ["ROMA_BASE_URL": "http://127.0.0.1:\(server.port)", "ROMA_API_KEY": server.key]
+            let arguments = ["run", manifestFile.path, "--mode", "remote", "--out", out.appendingPathComponent("results").path, "--json"]
+            // First run: killed with SIGKILL once every goal is submitted.
+            let first = try RomaProcess(arguments: arguments, environment: environment)
+            var submitted = 0
+            for await line in first.lines where line.contains(#""event":"submitted""#) {
+                submitted += 1
+                if submitted == 3 { break }
+            }
+            first.kill()
+            #expect(try await Self.serverExecutionCount(server) == 3)
+            await gate.open()
+            // Second run: re-attaches to the three executions instead of resubmitting.
+            let second = try RomaProcess(arguments: arguments, environment: environment)
+            var attached = 0
+            for await line in second.lines where line.contains(#""event":"submitted""#) && line.contains(#""attached":true"#) {
+                attached += 1
+            }
+            #expect(second.wait() == 0)
+            #expect(attached == 3)
+            #expect(try await Self.serverExecutionCount(server) == 3)
+        }
+    }
+}
+
+/// A store whose `create` and `execution` reads fail a set number of times (a flaky disk → 500s).
+struct FlakyStore: ExecutionStore {
+    let base: SQLiteExecutionStore
+    let failures: NIOLockedValueBox<[String: Int]>
+
+    struct Broken: Error {}
+
+    private func maybeFail(_ what: String) throws {
+        let fail = failures.withLockedValue { counts -> Bool in
+            guard let left = counts[what], left > 0 else { return false }
+            counts[what] = left - 1
+            return true
+        }
+        if fail { throw Broken() }
+    }
+
+    func insertKey(_ key: APIKeyRecord) async throws { try await base.insertKey(key) }
+    func keys() async throws -> [APIKeyRecord] { try await base.keys() }
+    func keys(prefix: String) async throws -> [APIKeyRecord] { try await base.keys(prefix: prefix) }
+    func revokeKey(idOrPrefix: String, at: String) async throws -> APIKeyRecord? { try await base.revokeKey(idOrPrefix: idOrPrefix, at: at) }
+    func consumeRequest(keyID: String, day: String, limit: Int) async throws -> UsageDecision {
+        try await base.consumeRequest(keyID: keyID, day: day, limit: limit)
+    }
+    func create(_ execution: StoredExecution, idempotency: IdempotencyClaim?, maxRunning: Int, now: String) async throws -> CreateOutcome {
+        try maybeFail("create")
+        return try await base.create(execution, idempotency: idempotency, maxRunning: maxRunning, now: now)
+    }
+    func execution(id: String, keyID: String, includingDAG: Bool) async throws -> StoredExecution? {
+        try maybeFail("read")
+        return try await base.execution(id: id, keyID: keyID, includingDAG: includingDAG)
+    }
+    func list(keyID: String, query: ExecutionQuery) async throws -> (items: [StoredExecution], total: Int) {
+        try await base.list(keyID: keyID, query: query)
+    }
+    func updateProgress(id: String, progress: Int, currentStep: String?, at: String) async throws {
+        try await base.updateProgress(id: id, progress: progress, currentStep: currentStep, at: at)
+    }
+    func finish(id: String, outcome: ExecutionOutcome, at: String) async throws -> StoredExecution? {
+        try await base.finish(id: id, outcome: outcome, at: at)
+    }
+    func cancel(id: String, keyID: String, at: String) async throws -> CancelOutcome { try await base.cancel(id: id, keyID: keyID, at: at) }
+    func runningExecutions() async throws -> [StoredExecution] { try await base.runningExecutions() }
+    func markRestarted(id: String, at: String) async throws { try await base.markRestarted(id: id, at: at) }
+}
+
+/// The built `roma` executable as a child process whose stdout lines arrive as a stream.
+final class RomaProcess: @unchecked Sendable {
+    let process = Process()
+    let lines: AsyncStream<String>
+
+    init(arguments: [String], environment: [String: String]) throws {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.executableURL = exe.deletingLastPathComponent().appendingPathComponent("roma")
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        let (stream, sink) = AsyncStream.makeStream(of: String.self)
+        lines = stream
+        try process.run()
+        let handle = out.fileHandleForReading
+        Thread.detachNewThread {
+            var buffer = Data()
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                buffer.append(chunk)
+                while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                    sink.yield(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
+                    buffer.removeSubrange(buffer.startIndex...newline)
+                }
+            }
+            sink.finish()
+        }
+    }
+
+    func kill() {
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func wait() -> Int32 {
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
