@@ -139,6 +139,22 @@ import Testing
         }
     }
 
+    @Test func droppedConnectionsAreRetriedThenFailTheGoalCleanly() async throws {
+        let out = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let listener = try DroppingListener()
+        defer { listener.stop() }
+        let manifest = try Self.manifest(goals: 1)
+        let options = RunOptions(
+            out: out, mode: .remote, provider: ProviderSettings(name: "offline"), environment: [:],
+            remote: RemoteSettings(baseURL: "http://127.0.0.1:\(listener.port)", apiKey: "sk_live_test", pollInitial: .milliseconds(1), pollMax: .milliseconds(5), maxRetries: 3))
+        let outcomes = try await BatchRunner(options: options).run([manifest])
+        #expect(outcomes.first?.status == .failed)
+        #expect(outcomes.first?.temporary == true)
+        #expect(listener.connections >= 4)  // the first try and three retries
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("remote-batch/g0").path))
+    }
+
     @Test func serverErrorsAreRetriedWithoutDuplicateExecutions() async throws {
         let out = Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: out) }
@@ -185,6 +201,43 @@ import Testing
             #expect(try await Self.serverExecutionCount(server) == 3)
         }
     }
+}
+
+/// A loopback listener that accepts connections and drops them at once, counting them.
+final class DroppingListener: @unchecked Sendable {
+    let port: Int
+    private let fd: Int32
+    private let accepted = NIOLockedValueBox(0)
+
+    init() throws {
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        fd = socketFD
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socketFD, $0, length) == 0 && listen(socketFD, 16) == 0 && getsockname(socketFD, $0, &length) == 0
+            }
+        }
+        guard bound else { throw TestFailure("cannot listen on loopback") }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        let accepted = self.accepted
+        Thread.detachNewThread {
+            while true {
+                let client = accept(socketFD, nil, nil)
+                if client < 0 { return }
+                accepted.withLockedValue { $0 += 1 }
+                close(client)
+            }
+        }
+    }
+
+    var connections: Int { accepted.withLockedValue { $0 } }
+
+    func stop() { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
 }
 
 /// A store whose `create` and `execution` reads fail a set number of times (a flaky disk → 500s).
