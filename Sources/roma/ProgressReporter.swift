@@ -41,7 +41,8 @@ final class ProgressReporter: @unchecked Sendable {
             if style == .json { emit("", json: ["event": .string("skipped"), "manifest": .string(manifest), "goal": .string(goal), "reason": .string(reason)]) }
         case .goalStarted(let manifest, let goal):
             running.insert(goal)
-            emit("\(manifest)/\(goal): started", json: ["event": .string("goal_started"), "manifest": .string(manifest), "goal": .string(goal)])
+            // On a terminal the status line already shows what is running.
+            emit(style == .live ? "" : "\(manifest)/\(goal): started", json: ["event": .string("goal_started"), "manifest": .string(manifest), "goal": .string(goal)])
         case .engine(let manifest, let goal, let event):
             switch event {
             case .nodeFinished: nodes += 1
@@ -83,8 +84,11 @@ final class ProgressReporter: @unchecked Sendable {
             if interrupted { text += " (finished goals were written; re-run the same command to complete the rest)" }
             var json: [String: JSONValue] = ["event": .string("finished"), "interrupted": .bool(interrupted), "results": .array(manifests.map { .string(out.appendingPathComponent($0.name).path) })]
             for (k, v) in counts { json[k] = .int(v) }
-            if style == .live { Terminal.standardError.write("\r\u{1B}[K") }
-            emit(text, json: json)
+            if style == .live {
+                Terminal.standardError.write("\r\u{1B}[K\(text)\n")  // the final line replaces the status line
+            } else {
+                emit(text, json: json)
+            }
         }
     }
 
@@ -108,7 +112,10 @@ final class ProgressReporter: @unchecked Sendable {
             guard !text.isEmpty else { return }
             Terminal.standardError.write("\(Timestamp.string(Date())) \(text)\n")
         case .live:
-            guard !text.isEmpty else { return }
+            guard !text.isEmpty else {
+                drawLive(force: false)
+                return
+            }
             Terminal.standardError.write("\r\u{1B}[K\(text)\n")
             drawLive(force: true)
         }
