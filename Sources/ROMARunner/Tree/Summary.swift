@@ -73,6 +73,9 @@ public struct Summary: Sendable, Hashable, Codable {
             let goal = row.goal.replacingOccurrences(of: "|", with: "\\|")
             text += "| \(link) | \(row.status) | \(row.tokens) | \(time) | \(row.nodes) | \(MermaidRenderer.shorten(goal, 90)) |\n"
         }
+        if goals.contains(where: { tree.read($0.id, ResultsTree.File.mermaid) != nil }) {
+            text += "\nIn the task trees below, solid arrows lead from a task to its subtasks and dotted arrows from a dependency to the task that uses its result; ✓ completed, ✗ failed, ⊘ cancelled, ○ not run.\n"
+        }
         for row in goals {
             guard let mermaid = tree.read(row.id, ResultsTree.File.mermaid) else { continue }
             text += "\n## \(row.id)\n\n\(row.goal)\n\n```mermaid\n\(String(decoding: mermaid, as: UTF8.self))```\n"
