@@ -154,6 +154,39 @@ struct WeakModelTests {
         }
     }
 
+    @Test("a JSON answer cut off at max_tokens is sent back saying so, and the next answer is used")
+    func runawayJSONIsSentBack() async throws {
+        let runaway = #"{"subtasks": [{"goal": "Find the facts about the tides, the moon, the sun, the moon, the sun, the moon"#
+        let plans = Counter()
+        let router = RoleRouter(
+            atomizer: { $0.depth == 0 ? .plan : .execute },
+            planner: { _ in plans.next() == 0 ? .content(runaway, finishReason: "length") : .plan(Self.validPlan) })
+        try await MockOpenAIServer.withServer(router.script) { server in
+            let record = await EngineHarness(server).run("Explain tides", maxDepth: 2)
+            #expect(record.status == .completed, "\(record.error?.message ?? "")")
+            let planner = server.journal.requests(.planner)
+            try #require(planner.count == 2)
+            #expect(planner[1].messages[2] == .assistant(runaway))
+            #expect(
+                planner[1].lastUserMessage.hasPrefix(
+                    "That answer could not be used: it was cut off at the limit of 4000 tokens before the JSON was complete (the answer contains no valid JSON object"),
+                "\(planner[1].lastUserMessage)")
+            #expect(planner[1].lastUserMessage.contains("keep every value short. Answer again with only the JSON object"))
+        }
+    }
+
+    @Test("a JSON answer that keeps running past max_tokens fails cleanly, naming the limit")
+    func runawayJSONPersists() async throws {
+        let router = RoleRouter(atomizer: { _ in .content(#"{"decision": "PLAN", "reason": "because because because"#, finishReason: "length") })
+        try await MockOpenAIServer.withServer(router.script) { server in
+            let record = await EngineHarness(server).run("Explain tides", maxDepth: 2)
+            #expect(record.status == .failed)
+            #expect(record.error?.code == .invalidOutput)
+            #expect(record.error?.message.contains("atomize answer was unusable after 3 attempts: it was cut off at the limit of 4000 tokens") == true)
+            #expect(server.journal.count == 3)
+        }
+    }
+
     @Test("a free-text answer cut off at max_tokens is kept as it is")
     func runawayTextIsKept() async throws {
         let long = String(repeating: "and then the tide rises again, ", count: 400)

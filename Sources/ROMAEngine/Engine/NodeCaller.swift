@@ -91,16 +91,22 @@ struct NodeCaller {
         // At least one attempt: `1...0` would trap on a configuration of 0.
         let attempts = max(1, engine.configuration.maxOutputAttempts)
         for attempt in 1...attempts {
-            let answer = try await call(purpose: purpose, messages: conversation, schema: schema)
+            let response = try await respond(purpose: purpose, messages: conversation, schema: schema)
+            let answer = response.content
             do throws(StructuredOutput.Failure) {
                 return try parse(try StructuredOutput.extractJSON(answer))
             } catch {
-                lastFailure = error.message
-                await state.outputRetry(nodeID: nodeID, purpose: purpose, reason: error.message)
+                // A small model may run on inside a string until the token limit: say so, or the
+                // model only hears that its JSON was invalid and runs on again.
+                lastFailure =
+                    response.finishReason == "length"
+                    ? "it was cut off at the limit of \(request.maxTokens) tokens before the JSON was complete (\(error.message)); keep every value short"
+                    : error.message
+                await state.outputRetry(nodeID: nodeID, purpose: purpose, reason: lastFailure)
                 guard attempt < attempts else { break }
                 conversation = messages + [
                     .assistant(answer),
-                    .user("\(Self.retryPrefix) \(error.message). Answer again with only the JSON object, following the format exactly."),
+                    .user("\(Self.retryPrefix) \(lastFailure). Answer again with only the JSON object, following the format exactly."),
                 ]
             }
         }
