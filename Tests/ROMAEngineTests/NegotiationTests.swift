@@ -41,6 +41,36 @@ struct NegotiationTests {
         }
     }
 
+    @Test("a server that refuses json_schema with a 500 (like llama-cpp-python) moves to json_object at once, without retries")
+    func jsonSchemaRefusedWithServerError() async throws {
+        let script = MockOpenAIServer.refusingJSONSchema(with: .rejectJSONSchemaAsServerError, Self.tree.script)
+        try await MockOpenAIServer.withServer(script) { server in
+            let harness = EngineHarness(server)
+            let record = await harness.run("Root", maxDepth: 2)
+            #expect(record.status == .completed, "\(record.error?.message ?? "")")
+            let structured = server.journal.all.filter { $0.role == .atomizer || $0.role == .planner }
+            #expect(structured.map { $0.responseFormatType ?? "plain" } == ["json_schema"] + Array(repeating: "json_object", count: 5))
+            #expect(harness.sleeper.delays.isEmpty)
+            #expect(harness.retried.all.isEmpty)
+            #expect(await harness.formats.mode(for: server.baseURL.absoluteString) == .jsonObjectSchema)
+        }
+    }
+
+    @Test("a 500 that says nothing of the response format is retried, not taken for a refusal")
+    func plainServerErrorIsNoRefusal() async throws {
+        let first = Counter()
+        let script = Self.tree.script
+        let flaky: MockOpenAIServer.Script = { request in first.next() == 0 ? .serverError() : await script(request) }
+        try await MockOpenAIServer.withServer(flaky) { server in
+            let harness = EngineHarness(server)
+            let record = await harness.run("Root", maxDepth: 2)
+            #expect(record.status == .completed, "\(record.error?.message ?? "")")
+            #expect(harness.retried.all.map(\.status) == [500])
+            #expect(server.journal.all.prefix(2).map { $0.responseFormatType } == ["json_schema", "json_schema"])
+            #expect(await harness.formats.mode(for: server.baseURL.absoluteString) == .jsonSchema)
+        }
+    }
+
     @Test("a server that refuses every response_format falls back to plain prompts")
     func everyFormatRefused() async throws {
         let script = Self.tree.script

@@ -82,9 +82,10 @@ public struct MockOpenAIServer: Sendable {
         }
     }
 
-    /// Wraps a script so that, like llama.cpp's server, every `json_schema` response format is refused with a 400.
-    public static func refusingJSONSchema(_ script: @escaping Script) -> Script {
-        { request in request.responseFormatType == "json_schema" ? .rejectJSONSchema : await script(request) }
+    /// Wraps a script so that, like llama.cpp's server, every `json_schema` response format is refused
+    /// (with a 400 by default; llama-cpp-python's server says it with a 500).
+    public static func refusingJSONSchema(with refusal: MockReply = .rejectJSONSchema, _ script: @escaping Script) -> Script {
+        { request in request.responseFormatType == "json_schema" ? refusal : await script(request) }
     }
 
     static func render(_ reply: MockReply, to request: MockChatRequest, journal: RequestJournal) async -> Response {
@@ -129,6 +130,12 @@ public struct MockOpenAIServer: Sendable {
             return errorResponse(
                 400, #"response_format type must be one of "text" or "json_object", but got: json_schema"#,
                 type: "invalid_request_error")
+        case .rejectJSONSchemaAsServerError:
+            // llama-cpp-python 0.3's server: pydantic rejects the literal, its error handler answers 500.
+            return errorResponse(
+                500,
+                "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), 'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema', 'ctx': {'expected': \"'text' or 'json_object'\"}}\n\n  File \"llama_cpp/server/app.py\", line 376, in create_chat_completion\n    POST /v1/chat/completions",
+                type: "internal_server_error")
         case .delayed(let delay, let reply):
             do { try await Task.sleep(for: delay, tolerance: .zero) } catch { return errorResponse(503, "cancelled") }
             return await render(reply, to: request, journal: journal)

@@ -22,6 +22,9 @@ public indirect enum MockReply: Sendable, Hashable {
     case stalled(String)
     /// HTTP 400 refusing `response_format` `json_schema`, worded as llama.cpp's server does.
     case rejectJSONSchema
+    /// HTTP 500 refusing `response_format` `json_schema`, as llama-cpp-python's server does: its
+    /// request validation error comes back as an `internal_server_error`.
+    case rejectJSONSchemaAsServerError
     /// The reply, after the server waited this long (simulated provider latency).
     case delayed(Duration, MockReply)
 

@@ -77,8 +77,7 @@ struct Executor {
     ) async throws -> String {
         let user = Prompts.context(task) + Prompts.results(upstream, heading: Prompts.upstreamHeading)
             + Prompts.results(dependencies, heading: "Results of the tasks this one depends on:")
-        let answer = try await caller.call(purpose: "execute", messages: [.system(Prompts.executorSystem(task.taskType)), .user(user)])
-        return answer.trimmingCharacters(in: .whitespacesAndNewlines)
+        return try await caller.textCall(purpose: "execute", messages: [.system(Prompts.executorSystem(task.taskType)), .user(user)])
     }
 }
 
@@ -86,9 +85,6 @@ struct Executor {
 struct Aggregator {
     func aggregate(_ task: TaskContext, children: [(goal: String, result: String)], caller: inout NodeCaller) async throws -> String {
         let user = Prompts.context(task) + Prompts.results(children, heading: "Subtasks and their results:")
-        let answer = try await caller.call(purpose: "aggregate", messages: [.system(Prompts.aggregatorSystem), .user(user)])
-        return answer.trimmingCharacters(in: .whitespacesAndNewlines)
+        return try await caller.textCall(purpose: "aggregate", messages: [.system(Prompts.aggregatorSystem), .user(user)])
     }
 }
-
-import Foundation

@@ -21,8 +21,13 @@ struct NodeCaller {
         self.nodeID = nodeID
     }
 
-    /// One call with the request's model and parameters.
+    /// One call with the request's model and parameters; returns the answer's text.
     mutating func call(purpose: String, messages: [ChatMessage], schema: ResponseSchema? = nil) async throws -> String {
+        try await respond(purpose: purpose, messages: messages, schema: schema).content
+    }
+
+    /// One call with the request's model and parameters; returns the whole response.
+    private mutating func respond(purpose: String, messages: [ChatMessage], schema: ResponseSchema?) async throws -> ChatResponse {
         try await state.reserveCall(nodeID: nodeID)
         let chat = ChatRequest(
             model: request.model, messages: messages, temperature: request.temperature, maxTokens: request.maxTokens,
@@ -49,8 +54,33 @@ struct NodeCaller {
             startedAt: Timestamp.string(started), finishedAt: Timestamp.string(finished))
         sequence += 1
         try await state.record(record, started: started, finished: finished, replayed: response.replayed)
-        return response.content
+        return response
     }
+
+    /// A free-text call whose answer must not be blank; a blank answer is asked for again, like an
+    /// unusable JSON answer, up to `maxOutputAttempts` times. Returns the answer trimmed.
+    ///
+    /// Small models sometimes stop at once; accepting that would leave a hole in the parent's answer.
+    mutating func textCall(purpose: String, messages: [ChatMessage]) async throws -> String {
+        var conversation = messages
+        let attempts = max(1, engine.configuration.maxOutputAttempts)
+        for attempt in 1...attempts {
+            let answer = try await call(purpose: purpose, messages: conversation).trimmingCharacters(in: .whitespacesAndNewlines)
+            if !answer.isEmpty { return answer }
+            await state.outputRetry(nodeID: nodeID, purpose: purpose, reason: "the answer was empty")
+            guard attempt < attempts else { break }
+            conversation = messages + [
+                .assistant(""),
+                .user("\(Self.retryPrefix) it was empty. Answer the current task now, in Markdown."),
+            ]
+        }
+        throw EngineError(
+            code: .invalidOutput,
+            message: "the model's \(purpose) answer was empty after \(attempts) attempt\(attempts == 1 ? "" : "s")", nodeID: nodeID)
+    }
+
+    /// How every request to answer again begins (reports count these calls as output retries).
+    static let retryPrefix = "That answer could not be used:"
 
     /// A call whose answer must be JSON that `parse` accepts; unusable answers are sent back with the error.
     mutating func structuredCall<T>(
@@ -62,16 +92,22 @@ struct NodeCaller {
         // At least one attempt: `1...0` would trap on a configuration of 0.
         let attempts = max(1, engine.configuration.maxOutputAttempts)
         for attempt in 1...attempts {
-            let answer = try await call(purpose: purpose, messages: conversation, schema: schema)
+            let response = try await respond(purpose: purpose, messages: conversation, schema: schema)
+            let answer = response.content
             do throws(StructuredOutput.Failure) {
                 return try parse(try StructuredOutput.extractJSON(answer))
             } catch {
-                lastFailure = error.message
-                await state.outputRetry(nodeID: nodeID, purpose: purpose, reason: error.message)
+                // A small model may run on inside a string until the token limit: say so, or the
+                // model only hears that its JSON was invalid and runs on again.
+                lastFailure =
+                    response.finishReason == "length"
+                    ? "it was cut off at the limit of \(request.maxTokens) tokens before the JSON was complete (\(error.message)); keep every value short"
+                    : error.message
+                await state.outputRetry(nodeID: nodeID, purpose: purpose, reason: lastFailure)
                 guard attempt < attempts else { break }
                 conversation = messages + [
                     .assistant(answer),
-                    .user("That answer could not be used: \(error.message). Answer again with only the JSON object, following the format exactly."),
+                    .user("\(Self.retryPrefix) \(lastFailure). Answer again with only the JSON object, following the format exactly."),
                 ]
             }
         }

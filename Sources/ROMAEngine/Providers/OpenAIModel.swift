@@ -55,11 +55,20 @@ public struct OpenAIModel: LanguageModel {
         while true {
             do {
                 return try await send(request, format: format)
-            } catch let error as LLMError where error.code == .badRequest && format != .plain && Self.rejectsFormat(error.message) {
+            } catch let error as LLMError where format != .plain && Self.refusesFormat(error) {
                 // The server does not take this response_format: remember, and try the next form.
                 format = await formats.downgrade(configuration.baseURL, from: format)
             }
         }
+    }
+
+    /// Whether an error is the server refusing the response format: a 4xx that names it, or a 5xx
+    /// that names `response_format` (llama-cpp-python's server reports its request validation
+    /// errors, `json_schema` among them, as HTTP 500); any other 5xx is a fault to retry.
+    static func refusesFormat(_ error: LLMError) -> Bool {
+        if error.code == .badRequest { return rejectsFormat(error.message) }
+        if error.code == .server { return error.message.lowercased().contains("response_format") }
+        return false
     }
 
     static func rejectsFormat(_ message: String) -> Bool {
