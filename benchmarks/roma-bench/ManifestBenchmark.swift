@@ -4,7 +4,7 @@ import ROMAYAML
 
 /// Loading and validating a 10,000-goal manifest, and how fast hostile input is turned away.
 ///
-/// Run in release mode: `swift build -c release --product roma-bench && .build/release/roma-bench manifest`.
+/// Run in release mode: `benchmarks/run manifest` (builds into `.build-release`, runs `.build-release/release/roma-bench manifest`).
 /// Peak RSS is the kernel's high-water mark (VmHWM), reset before each measurement through
 /// `/proc/self/clear_refs` so every row reports its own peak, not the process's.
 enum ManifestBenchmark {

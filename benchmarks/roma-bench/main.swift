@@ -1,4 +1,4 @@
-// roma-bench: release-mode benchmarks; run with `benchmarks/run` (see benchmarks/README.md).
+// roma-bench: release-mode benchmarks; run with `benchmarks/run` (the README's Performance section reports the figures).
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
