@@ -125,6 +125,78 @@ struct DiagnosticTests {
         #expect(try CanonicalJSON.decode(Diagnostic.self, from: try CanonicalJSON.encode(diagnostic)) == diagnostic)
     }
 
+    // MARK: Clipped source lines
+
+    /// A line of `count` distinct-looking scalars: position `i` (0-based) holds a letter derived from `i`.
+    private static func line(_ count: Int) -> String {
+        String((0..<count).map { Character(Unicode.Scalar(UInt8(ascii: "a") + UInt8($0 % 26))) })
+    }
+
+    @Test("a line of up to 240 scalars is shown whole, with no caret column of its own")
+    func shortLineWhole() {
+        let line = Self.line(240)
+        #expect(SourceExcerpt(line: line, column: 200) == SourceExcerpt(line: line, column: 1))
+        #expect(SourceExcerpt(line: line, column: 200).text == line)
+        #expect(SourceExcerpt(line: line, column: 200).caretColumn == nil)
+    }
+
+    @Test(
+        "a long line is clipped to 240 scalars around the column, with … where text was cut",
+        arguments: [
+            (1, false, true), (100, false, true), (120, false, true), (121, true, true), (5_000, true, true), (9_880, true, true),
+            (9_882, true, false),
+            (10_000, true, false), (10_001, true, false),
+        ])
+    func longLineClipped(column: Int, cutBefore: Bool, cutAfter: Bool) throws {
+        let line = Self.line(10_000)
+        let excerpt = SourceExcerpt(line: line, column: column)
+        let shown = Array(excerpt.text.unicodeScalars)
+        let all = Array(line.unicodeScalars)
+        #expect(shown.count == SourceExcerpt.maxWidth)
+        #expect((shown.first == "…") == cutBefore)
+        #expect((shown.last == "…") == cutAfter)
+        let caret = try #require(excerpt.caretColumn)
+        if column <= all.count {
+            #expect(shown[caret - 1] == all[column - 1])
+            #expect(shown[caret - 1] != "…")
+        } else {
+            #expect(caret == shown.count + 1)  // just past the end, like the column
+        }
+        // Between the markers is one run of the line, aligned so the caret maps back to the column.
+        let inner = Array(shown.dropFirst(cutBefore ? 1 : 0).dropLast(cutAfter ? 1 : 0))
+        let start = (column - 1) - (caret - 1 - (cutBefore ? 1 : 0))
+        #expect(Array(all[start..<(start + inner.count)]) == inner)
+        #expect((start == 0) == !cutBefore)
+        #expect((start + inner.count == all.count) == !cutAfter)
+    }
+
+    @Test("the caret of a clipped line sits under the located character; the column stays the true one")
+    func clippedRendering() throws {
+        let prefix = String(repeating: "x", count: 5_000)
+        let line = prefix + "max_depth: 11 " + String(repeating: "y", count: 5_000)
+        let column = prefix.count + 12
+        let excerpt = SourceExcerpt(line: line, column: column)
+        let diagnostic = Diagnostic(
+            file: "m.yaml", line: 7, column: column, keyPath: "goals[0].max_depth", message: "11 is out of range",
+            sourceLine: excerpt.text, caretColumn: excerpt.caretColumn)
+        #expect(diagnostic.headline.hasPrefix("m.yaml:7:5012: error: "))
+        let lines = diagnostic.rendered().split(separator: "\n").map(String.init)
+        #expect(lines[1] == "7 | " + excerpt.text)
+        let caret = try #require(lines[2].firstIndex(of: "^"))
+        let offset = lines[2].distance(from: lines[2].startIndex, to: caret) - 4
+        #expect(String(Array(excerpt.text)[offset...].prefix(2)) == "11")
+    }
+
+    @Test("a clipped line's caret column is encoded for `roma validate --json`")
+    func caretColumnJSON() throws {
+        let diagnostic = Diagnostic(
+            file: "m.yaml", line: 1, column: 5_000, keyPath: "k", message: "m", sourceLine: "…abc…", caretColumn: 3)
+        let object = try JSONDecoder().decode(JSONValue.self, from: try CanonicalJSON.encode(diagnostic))
+        #expect(object["caret_column"] == .int(3))
+        #expect(object["column"] == .int(5_000))
+        #expect(try CanonicalJSON.decode(Diagnostic.self, from: try CanonicalJSON.encode(diagnostic)) == diagnostic)
+    }
+
     @Test("the API message of an issue")
     func apiMessage() {
         #expect(

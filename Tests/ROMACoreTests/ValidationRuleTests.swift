@@ -332,7 +332,26 @@ struct ValidationRuleTests {
             if let expected { #expect(diagnostic.expected == expected) }
             #expect(diagnostic.hint == hint)
             let lines = written.text.split(separator: "\n", omittingEmptySubsequences: false)
-            #expect(diagnostic.sourceLine == String(lines[at.line - 1]))
+            let line = lines[at.line - 1]
+            if line.unicodeScalars.count <= SourceExcerpt.maxWidth {
+                #expect(diagnostic.sourceLine == String(line))
+                #expect(diagnostic.caretColumn == nil)
+            } else {
+                // A long line is clipped around the column: the excerpt is a run of the line with
+                // "…" for what was cut, and its caret column lands on the same character.
+                let shown = try #require(diagnostic.sourceLine)
+                let caret = try #require(diagnostic.caretColumn)
+                #expect(shown.unicodeScalars.count <= SourceExcerpt.maxWidth)
+                var inner = Substring(shown)
+                if inner.hasPrefix("…") { inner = inner.dropFirst() }
+                if inner.hasSuffix("…") { inner = inner.dropLast() }
+                #expect(shown != String(line) && line.contains(inner))
+                let scalars = Array(line.unicodeScalars)
+                let shownScalars = Array(shown.unicodeScalars)
+                if at.column - 1 < scalars.count {
+                    #expect(shownScalars[caret - 1] == scalars[at.column - 1])
+                }
+            }
         }
     }
 

@@ -122,7 +122,7 @@ enum ManifestBenchmark {
             try expectDiagnostic(loader, bomb, containing: "alias bomb")
         }
 
-        // Many errors on one long line: every diagnostic carries its own copy of the source line.
+        // Many errors on one long line: each diagnostic shows only a clipped window of it.
         let oneLine = Array(
             ("goals: [" + Array(repeating: "{goal: \"\"}", count: 10_000).joined(separator: ", ") + "]\n").utf8)
         try hostileRow("10,000 errors on one \(oneLine.count / 1024) KB line", iterations: 3) {
@@ -131,7 +131,7 @@ enum ManifestBenchmark {
                 throw BenchmarkFailure("expected 10,000 diagnostics, got \(diagnostics.count)")
             }
             let copied = diagnostics.reduce(0) { $0 + ($1.sourceLine?.utf8.count ?? 0) }
-            return "10,000 diagnostics, \(copied / 1_048_576) MB of source-line copies"
+            return "10,000 diagnostics, \(copied / 1024) KB of source-line excerpts"
         }
 
         var rng = SplitMix64(seed: 42)

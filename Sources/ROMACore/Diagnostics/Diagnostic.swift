@@ -23,13 +23,17 @@ public struct Diagnostic: Sendable, Hashable, Codable {
     public var expected: String?
     /// A suggestion such as `did you mean 'max_depth'?`.
     public var hint: String?
-    /// The source line the problem is on, for the caret display.
+    /// The source line the problem is on, for the caret display; a line longer than
+    /// `SourceExcerpt.maxWidth` is clipped to a window around the column, with "…" where text was cut.
     public var sourceLine: String?
+    /// The 1-based column (in Unicode scalars) of the located character within `sourceLine` when
+    /// that is a clipped excerpt; `nil` when `sourceLine` is the whole line and `column` applies.
+    public var caretColumn: Int?
 
     /// Creates a diagnostic.
     public init(
         file: String, line: Int, column: Int, severity: Severity = .error, keyPath: String, message: String,
-        expected: String? = nil, hint: String? = nil, sourceLine: String? = nil
+        expected: String? = nil, hint: String? = nil, sourceLine: String? = nil, caretColumn: Int? = nil
     ) {
         self.file = file
         self.line = line
@@ -40,12 +44,14 @@ public struct Diagnostic: Sendable, Hashable, Codable {
         self.expected = expected
         self.hint = hint
         self.sourceLine = sourceLine
+        self.caretColumn = caretColumn
     }
 
     enum CodingKeys: String, CodingKey {
         case file, line, column, severity, message, expected, hint
         case keyPath = "key_path"
         case sourceLine = "source_line"
+        case caretColumn = "caret_column"
     }
 
     /// The one-line summary: `file:line:col: error: key.path: what is wrong (expected …)`.
@@ -58,13 +64,14 @@ public struct Diagnostic: Sendable, Hashable, Codable {
         return text
     }
 
-    /// The headline followed by the source line and a caret under the column, like a compiler.
+    /// The headline followed by the source line and a caret under the column, like a compiler
+    /// (under `caretColumn` when the line shown is a clipped excerpt).
     public func rendered() -> String {
         guard let sourceLine, line > 0 else { return headline }
         let gutter = String(line)
         let pad = String(repeating: " ", count: gutter.count)
         let visible = sourceLine.replacingTabs()
-        let prefix = sourceLine.unicodeScalars.prefix(max(0, column - 1))
+        let prefix = sourceLine.unicodeScalars.prefix(max(0, (caretColumn ?? column) - 1))
         var caretColumn = 0
         for scalar in prefix { caretColumn += scalar == "\t" ? 4 : 1 }
         return """

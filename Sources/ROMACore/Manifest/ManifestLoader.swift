@@ -104,10 +104,12 @@ public struct ManifestLoader: Sendable {
             // Checked before decoding, so a huge input costs nothing.
             return (nil, [Diagnostic(file: file, line: 0, column: 0, keyPath: "", message: "file is \(bytes.count) bytes, larger than the limit of \(limits.maxBytes) bytes")])
         }
-        let text = String(decoding: bytes, as: UTF8.self)
-        // "\r\n" is one Character in Swift, so split on both separators.
-        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-        let place = { (issue: ValidationIssue) in issue.diagnostic(file: file, sourceLines: lines) }
+        // Source lines are looked up only for the diagnostics there are, so a valid manifest
+        // never decodes or splits its text a second time.
+        var lines = SourceLines(bytes: bytes)
+        func place(_ issue: ValidationIssue) -> Diagnostic {
+            issue.diagnostic(file: file, excerpt: lines.excerpt(line: issue.mark.line, column: issue.mark.column))
+        }
 
         let root: YAMLNode
         var issues: [ValidationIssue] = []
@@ -123,7 +125,7 @@ public struct ManifestLoader: Sendable {
         let manifest = reader.read(root)
         issues += reader.nodes.issues
         issues.sort { $0.mark < $1.mark }
-        return (issues.isEmpty ? manifest : nil, issues.map(place))
+        return (issues.isEmpty ? manifest : nil, issues.map { place($0) })
     }
 }
 

@@ -46,12 +46,17 @@ public struct ValidationIssue: Sendable, Hashable {
         return text
     }
 
-    /// Places the issue in a file as a diagnostic.
+    /// Places the issue in a file as a diagnostic; long source lines are clipped around the column.
     public func diagnostic(file: String, sourceLines: [Substring]) -> Diagnostic {
         let line = mark.line
-        let source = line >= 1 && line <= sourceLines.count ? String(sourceLines[line - 1]) : nil
-        return Diagnostic(
-            file: file, line: line, column: mark.column, keyPath: path, message: message, expected: expected,
-            hint: hint, sourceLine: source)
+        let source = line >= 1 && line <= sourceLines.count ? sourceLines[line - 1] : nil
+        return diagnostic(file: file, excerpt: source.map { SourceExcerpt(line: $0, column: mark.column) })
+    }
+
+    /// Places the issue in a file as a diagnostic showing `excerpt` of its line.
+    public func diagnostic(file: String, excerpt: SourceExcerpt?) -> Diagnostic {
+        Diagnostic(
+            file: file, line: mark.line, column: mark.column, keyPath: path, message: message, expected: expected,
+            hint: hint, sourceLine: excerpt?.text, caretColumn: excerpt?.caretColumn)
     }
 }
