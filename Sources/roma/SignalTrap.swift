@@ -11,8 +11,12 @@ final class InterruptFlag: @unchecked Sendable {
 
 /// Turns SIGINT and SIGTERM into cancellation of the work, so it stops promptly and cleanly.
 enum SignalTrap {
-    static func cancellingOnSignals<T: Sendable>(_ flag: InterruptFlag, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let task = Task { try await body() }
+    static func cancellingOnSignals<T: Sendable>(
+        _ flag: InterruptFlag, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        // The handlers are in place before the work starts: a signal that came between the two
+        // would otherwise find the default action and kill the process instead of stopping it.
+        let work = CancellationHandle()
         var sources: [DispatchSourceSignal] = []
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
@@ -23,13 +27,39 @@ enum SignalTrap {
                     exit(130)
                 }
                 flag.set()
-                FileHandle.standardError.write(Data("\ninterrupted: stopping; finished goals are kept (Ctrl-C again to quit at once)\n".utf8))
-                task.cancel()
+                FileHandle.standardError.write(
+                    Data("\ninterrupted: stopping; finished goals are kept (Ctrl-C again to quit at once)\n".utf8))
+                work.cancel()
             }
             source.resume()
             sources.append(source)
         }
-        defer { sources.forEach { $0.cancel() } }
+        defer { for source in sources { source.cancel() } }
+        let task = Task { try await body() }
+        work.attach { task.cancel() }
         return try await task.value
+    }
+}
+
+/// Cancels the work once it is attached, or at once when cancellation was asked for before.
+private final class CancellationHandle: @unchecked Sendable {
+    private let lock = NSLock()
+    private var cancelled = false
+    private var action: (@Sendable () -> Void)?
+
+    func attach(_ cancel: @escaping @Sendable () -> Void) {
+        let already = lock.withLock {
+            action = cancel
+            return cancelled
+        }
+        if already { cancel() }
+    }
+
+    func cancel() {
+        let action = lock.withLock {
+            cancelled = true
+            return self.action
+        }
+        action?()
     }
 }
