@@ -104,6 +104,8 @@ import Testing
             #expect(Set(files) == Set(ResultsTree.File.all), "\(name) holds \(files.sorted())")
             for file in ResultsTree.File.all {
                 let data = try #require(fm.contents(atPath: url.appendingPathComponent(file).path), "\(name)/\(file)")
+                // A goal cancelled before its first call finished has an empty calls.jsonl.
+                if data.isEmpty && file == ResultsTree.File.calls { continue }
                 #expect(data.last == UInt8(ascii: "\n"), "\(name)/\(file) does not end with a newline")
             }
             for file in [ResultsTree.File.request, ResultsTree.File.dag] {

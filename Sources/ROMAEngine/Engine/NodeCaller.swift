@@ -36,7 +36,9 @@ struct NodeCaller {
         let contentKey = CallRecord.key(provider: provider, request: chat, sample: 0)
         let sample = seen[contentKey, default: 0]
         seen[contentKey] = sample + 1
-        let context = CallContext(goalID: goalID, nodeID: nodeID, purpose: purpose, sampleIndex: sample)
+        let key = sample == 0 ? contentKey : CallRecord.key(provider: provider, request: chat, sample: sample)
+        var context = CallContext(goalID: goalID, nodeID: nodeID, purpose: purpose, sampleIndex: sample)
+        context.recordingKey = key
 
         let startInstant = engine.clock.now()
         let startDate = engine.clock.date()
@@ -46,7 +48,7 @@ struct NodeCaller {
         let started = (response.startedAt ?? startDate).roundedToMilliseconds
         let finished = (response.finishedAt ?? startDate.addingTimeInterval(elapsed.seconds)).roundedToMilliseconds
         let record = CallRecord(
-            key: sample == 0 ? contentKey : CallRecord.key(provider: provider, request: chat, sample: sample), nodeID: nodeID,
+            key: key, nodeID: nodeID,
             sequence: sequence,
             purpose: purpose, provider: provider, sample: sample, request: chat, response: response.content,
             finishReason: response.finishReason, usage: response.usage,

@@ -152,6 +152,8 @@ public struct CallContext: Sendable, Hashable {
     public var purpose: String
     /// How many identical calls this node made before this one.
     public var sampleIndex: Int
+    /// The call's recording key, when the caller has already computed it (saves hashing twice).
+    public var recordingKey: String?
 
     /// Creates a context.
     public init(goalID: String, nodeID: String, purpose: String, sampleIndex: Int = 0) {

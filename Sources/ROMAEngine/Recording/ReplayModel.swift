@@ -24,7 +24,7 @@ public struct ReplayModel: LanguageModel {
 
     public func complete(_ request: ChatRequest, context: CallContext) async throws -> ChatResponse {
         if mode != .record {
-            let key = CallRecord.key(provider: providerName, request: request, sample: context.sampleIndex)
+            let key = context.recordingKey ?? CallRecord.key(provider: providerName, request: request, sample: context.sampleIndex)
             if let hit = recordings[key] {
                 try Task.checkCancellation()
                 return ChatResponse(

@@ -49,8 +49,13 @@ public struct ResultsTree: Sendable {
     }
 
     /// Replaces a goal's folder with `files` in one step (build beside, fsync, rename).
-    public func writeGoal(_ id: String, files: [String: Data]) throws {
+    ///
+    /// Returns false, touching nothing, when the folder already holds exactly these files
+    /// (a replay of a committed tree rewrites no byte and no mtime).
+    @discardableResult
+    public func writeGoal(_ id: String, files: [String: Data]) throws -> Bool {
         let fm = FileManager.default
+        if holds(id, exactly: files) { return false }
         let token = UUID().uuidString.prefix(8)
         let staging = root.appendingPathComponent(".tmp-\(id)-\(token)", isDirectory: true)
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
@@ -75,6 +80,16 @@ public struct ResultsTree: Sendable {
             try? fm.removeItem(at: staging)
             throw error
         }
+        return true
+    }
+
+    /// Whether a goal's folder holds exactly `files`, byte for byte, and nothing else.
+    func holds(_ id: String, exactly files: [String: Data]) -> Bool {
+        let folder = goalFolder(id)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path), Set(names) == Set(files.keys) else {
+            return false
+        }
+        return files.allSatisfy { name, data in FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) == data }
     }
 
     /// Writes a file of the tree atomically; leaves it untouched (same mtime) when the bytes are equal.
