@@ -57,11 +57,13 @@ final class ProgressReporter: @unchecked Sendable {
             running.remove(outcome.goal)
             done += 1
             if outcome.status != .completed { failed += 1 }
-            var line = "\(outcome.manifest)/\(outcome.goal): \(paint(outcome.status.rawValue, outcome.status == .completed ? "32" : "31")) in \(String(format: "%.1f", outcome.seconds)) s, \(outcome.nodes) nodes, \(outcome.tokens) tokens"
+            var line = "\(outcome.manifest)/\(outcome.goal): \(paint(outcome.status.rawValue, outcome.status == .completed ? "32" : "31")) in \(String(format: "%.1f", outcome.seconds)) s, \(outcome.nodes) nodes, \(outcome.llmCalls) calls, \(outcome.tokens) tokens"
+            if outcome.outputRetries > 0 { line += ", \(outcome.outputRetries) output retr\(outcome.outputRetries == 1 ? "y" : "ies")" }
             if let error = outcome.error { line += " — \(error)" }
             var json: [String: JSONValue] = [
                 "event": .string("goal_finished"), "manifest": .string(outcome.manifest), "goal": .string(outcome.goal),
                 "status": .string(outcome.status.rawValue), "tokens": .int(outcome.tokens), "nodes": .int(outcome.nodes),
+                "llm_calls": .int(outcome.llmCalls), "output_retries": .int(outcome.outputRetries),
                 "seconds": .double((outcome.seconds * 1000).rounded() / 1000),
             ]
             if let id = outcome.executionID { json["execution_id"] = .string(id) }

@@ -49,6 +49,7 @@ struct WeakModelTests {
             #expect(planner[1].lastUserMessage.hasPrefix("That answer could not be used: "))
             #expect(planner[1].lastUserMessage.contains(plan.feedback), "\(planner[1].lastUserMessage)")
             #expect(record.dag.nodes.map(\.id) == ["node_0", "node_0_1", "node_0_2"])
+            #expect(record.outputRetries == 1)
         }
     }
 
@@ -66,6 +67,8 @@ struct WeakModelTests {
             #expect(server.journal.requests(.planner).count == 3)
             #expect(server.journal.count == 4)
             #expect(record.node("node_0")?.status == .failed)
+            // Three unusable answers, two of them asked again.
+            #expect(record.outputRetries == 2)
         }
     }
 
@@ -135,6 +138,7 @@ struct WeakModelTests {
             #expect(asked[1].messages.prefix(2) == asked[0].messages.prefix(2))
             #expect(asked[1].messages[2] == .assistant(""))
             #expect(asked[1].lastUserMessage == "That answer could not be used: it was empty. Answer the current task now, in Markdown.")
+            #expect(record.outputRetries == 1)
             // Executor B: atomizer and two answers; root: atomizer, planner and two answers.
             #expect(record.node(agent == .executor ? "node_0_2" : "node_0")?.llmCalls == (agent == .executor ? 3 : 4))
         }

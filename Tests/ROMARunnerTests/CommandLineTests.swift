@@ -78,7 +78,9 @@ func runRoma(_ arguments: [String], environment: [String: String] = [:]) throws 
         let events = try result.stdout.split(separator: "\n").map { try JSONDecoder().decode(JSONValue.self, from: Data($0.utf8)) }
         #expect(events.first?["event"]?.stringValue == "started")
         #expect(events.last?["event"]?.stringValue == "finished")
-        #expect(events.filter { $0["event"]?.stringValue == "goal_finished" }.count == 2)
+        let finished = events.filter { $0["event"]?.stringValue == "goal_finished" }
+        #expect(finished.count == 2)
+        #expect(finished.allSatisfy { ($0["llm_calls"]?.intValue ?? 0) > 0 && $0["output_retries"]?.intValue == 0 })
     }
 
     @Test func offlineMissExitsOneAndBadUsageExits64() throws {

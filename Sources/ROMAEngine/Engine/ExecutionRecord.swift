@@ -24,6 +24,13 @@ public struct ExecutionRecord: Sendable, Hashable {
     /// Total tokens of all calls.
     public var tokensUsed: Int { calls.reduce(0) { $0 + $1.usage.totalTokens } }
 
+    /// Calls that asked the model again because its previous answer was unusable (no valid JSON,
+    /// an invalid plan or decision, a blank answer): how well a model keeps to the formats.
+    /// Read from the calls, so a replay counts the same.
+    public var outputRetries: Int {
+        calls.filter { $0.request.messages.last.map { $0.role == "user" && $0.content.hasPrefix(NodeCaller.retryPrefix) } ?? false }.count
+    }
+
     /// The API's details shape (`execution.json`).
     public var details: ExecutionDetails {
         let created = Timestamp.string(createdAt)

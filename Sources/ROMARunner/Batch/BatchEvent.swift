@@ -34,6 +34,10 @@ public struct GoalOutcome: Sendable, Hashable {
     public var tokens: Int
     public var seconds: Double
     public var nodes: Int
+    /// LLM calls made (or replayed).
+    public var llmCalls: Int
+    /// Calls that asked the model again because its previous answer was unusable.
+    public var outputRetries: Int
     /// Why it failed.
     public var error: String?
     /// The failure is temporary (provider unavailable, rate limited): re-run later.
@@ -44,7 +48,8 @@ public struct GoalOutcome: Sendable, Hashable {
     /// Creates an outcome.
     public init(
         manifest: String, goal: String, status: Status, executionID: String? = nil, tokens: Int = 0, seconds: Double = 0,
-        nodes: Int = 0, error: String? = nil, temporary: Bool = false, written: Bool = false
+        nodes: Int = 0, llmCalls: Int = 0, outputRetries: Int = 0, error: String? = nil, temporary: Bool = false,
+        written: Bool = false
     ) {
         self.manifest = manifest
         self.goal = goal
@@ -53,6 +58,8 @@ public struct GoalOutcome: Sendable, Hashable {
         self.tokens = tokens
         self.seconds = seconds
         self.nodes = nodes
+        self.llmCalls = llmCalls
+        self.outputRetries = outputRetries
         self.error = error
         self.temporary = temporary
         self.written = written

@@ -150,7 +150,7 @@ public struct BatchRunner: Sendable {
             manifest: manifest, goal: id, status: GoalOutcome.Status(rawValue: record.status.rawValue) ?? .failed,
             executionID: record.executionID, tokens: record.tokensUsed,
             seconds: record.finishedAt.timeIntervalSince(record.createdAt), nodes: record.dag.nodes.count,
-            error: record.error?.message, temporary: record.error?.isTemporary ?? false)
+            llmCalls: record.calls.count, outputRetries: record.outputRetries, error: record.error?.message, temporary: record.error?.isTemporary ?? false)
         // A miss in --offline mode writes nothing; a failed re-run never replaces a completed result.
         let keepExisting = record.status != .completed && existing?.status == .completed
         if !(record.error?.isRecordingMiss ?? false) && !keepExisting {
