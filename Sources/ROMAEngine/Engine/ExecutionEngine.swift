@@ -54,7 +54,11 @@ public struct ExecutionEngine: Sendable {
         let calls = await state.sortedCalls()
         let span = await state.timeSpan()
         let createdAt = span?.0 ?? startedAt
-        let finishedAt = status == .completed ? (span?.1 ?? clock.date()) : max(span?.1 ?? createdAt, clock.date())
+        // A failure the recorded answers explain (unusable output, a budget) comes right after the
+        // last call, so it ends there and a replay reproduces it; provider errors and cancellation
+        // end when they happen.
+        let endsWithLastCall = status == .completed || failure?.code == .invalidOutput || failure?.code == .budgetExceeded
+        let finishedAt = endsWithLastCall ? (span?.1 ?? clock.date()) : max(span?.1 ?? createdAt, clock.date())
         let id = executionID ?? Self.derivedID(request: request, calls: calls, fallback: startedAt)
         return ExecutionRecord(
             executionID: id, request: request, status: status, result: result, error: failure, dag: await state.dag(),
