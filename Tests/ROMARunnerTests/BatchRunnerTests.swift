@@ -68,7 +68,7 @@ import Testing
         changed.goals[1].request.goal += " Keep it short."
         let third = try await runner.run([changed])
         #expect(third.filter { $0.status == .completed }.map(\.goal) == [changed.goals[1].id])
-        #expect(third.filter { $0.status == .skipped }.map(\.goal) == [changed.goals[0].id])
+        #expect(third.filter { $0.status == .skipped }.map(\.goal).sorted() == changed.goals.map(\.id).filter { $0 != changed.goals[1].id }.sorted())
         let final = Fixtures.snapshot(tmp.url)
         for (path, (_, mtime)) in before where path.hasPrefix("quickstart/\(changed.goals[0].id)/") {
             #expect(final[path]?.1 == mtime, "\(path) of the unchanged goal was rewritten")

@@ -10,13 +10,14 @@ struct CLIResult {
     var stderr: String
 }
 
-func runRoma(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
+func runRoma(_ arguments: [String], environment: [String: String] = [:], unsetting: [String] = []) throws -> CLIResult {
     let process = Process()
     process.executableURL = Fixtures.romaBinary
     process.arguments = arguments
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = "1"
     for (k, v) in environment { env[k] = v }
+    for k in unsetting { env[k] = nil }
     process.environment = env
     let out = Pipe()
     let err = Pipe()
@@ -35,7 +36,7 @@ func runRoma(_ arguments: [String], environment: [String: String] = [:]) throws 
     @Test func validateExamplesSucceeds() throws {
         let result = try runRoma(["validate", examples])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("quickstart.yaml: ok: quickstart: 2 goals"))
+        #expect(result.stdout.contains("quickstart.yaml: ok: quickstart: 3 goals"))
     }
 
     @Test func validateReportsEveryErrorAndExits65() throws {
@@ -79,7 +80,7 @@ func runRoma(_ arguments: [String], environment: [String: String] = [:]) throws 
         #expect(events.first?["event"]?.stringValue == "started")
         #expect(events.last?["event"]?.stringValue == "finished")
         let finished = events.filter { $0["event"]?.stringValue == "goal_finished" }
-        #expect(finished.count == 2)
+        #expect(finished.count == 3)
         #expect(finished.allSatisfy { ($0["llm_calls"]?.intValue ?? 0) > 0 && $0["output_retries"]?.intValue == 0 })
     }
 
@@ -100,8 +101,16 @@ func runRoma(_ arguments: [String], environment: [String: String] = [:]) throws 
         let copy = tmp.url.appendingPathComponent("results")
         try FileManager.default.copyItem(at: committed, to: copy)
         let manifest = Fixtures.packageRoot.appendingPathComponent("examples/quickstart.yaml").path
-        let result = try runRoma(["run", manifest, "--provider", "offline", "--offline", "--force", "--out", copy.path])
-        #expect(result.status == 0, "\(result.stderr)")
+        // Recorded from a real model through the openai provider; the replay needs no key and no server.
+        let result = try runRoma(
+            ["run", manifest, "--provider", "openai", "--offline", "--force", "--out", copy.path],
+            unsetting: ["OPENAI_API_KEY", "OPENAI_BASE_URL", "ROMA_PROVIDER", "ROMA_MODEL"])
+        let summary = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: committed.appendingPathComponent("quickstart/summary.json")))
+        let failed = summary["counts"]?["failed"]?.intValue ?? 0
+        // The documented exit code: 1 when a recorded goal failed, and the replay reproduces the failure.
+        #expect(result.status == (failed > 0 ? 1 : 0), "\(result.stderr)")
+        #expect(!result.stderr.contains("needs a key"))
+        #expect(!result.stderr.contains("no recorded answer"))
         let before = Fixtures.snapshot(committed)
         let after = Fixtures.snapshot(copy)
         #expect(!before.isEmpty)
