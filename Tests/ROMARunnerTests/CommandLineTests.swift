@@ -36,7 +36,7 @@ func runRoma(_ arguments: [String], environment: [String: String] = [:], unsetti
     @Test func validateExamplesSucceeds() throws {
         let result = try runRoma(["validate", examples])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("quickstart.yaml: ok: quickstart: 3 goals"))
+        #expect(result.stdout.contains("quickstart.yaml: ok: quickstart: 2 goals"))
     }
 
     @Test func validateReportsEveryErrorAndExits65() throws {
