@@ -80,7 +80,7 @@ func runRoma(_ arguments: [String], environment: [String: String] = [:], unsetti
         #expect(events.first?["event"]?.stringValue == "started")
         #expect(events.last?["event"]?.stringValue == "finished")
         let finished = events.filter { $0["event"]?.stringValue == "goal_finished" }
-        #expect(finished.count == 3)
+        #expect(finished.count == 2)
         #expect(finished.allSatisfy { ($0["llm_calls"]?.intValue ?? 0) > 0 && $0["output_retries"]?.intValue == 0 })
     }
 
