@@ -73,7 +73,8 @@ struct FaultTests {
             #expect(record.status == .completed, "\(record.error?.message ?? "")")
             #expect(harness.retried.all.map(\.code) == [.timeout])
             // The stall is cut at the call's timeout, not at the HTTP client's idle read timeout (90 s).
-            #expect(elapsed < Self.timeout * 5, "took \(elapsed)")
+            // Generous for loaded CI machines, and still far below 90 s.
+            #expect(elapsed < .seconds(45), "took \(elapsed)")
         }
     }
 
