@@ -119,6 +119,39 @@ import Testing
         }
     }
 
+    @Test func statusAndCancelCommandsActOnATreesInFlightExecutions() async throws {
+        let out = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let manifestFile = out.appendingPathComponent("remote-batch.yaml")
+        try "name: remote-batch\ngoals:\n  - { id: g0, goal: first }\n  - { id: g1, goal: second }\n".write(to: manifestFile, atomically: true, encoding: .utf8)
+        let gate = Gate()
+        try await LiveServer.with(model: GateModel(gate: gate)) { server in
+            let environment = ["ROMA_BASE_URL": "http://127.0.0.1:\(server.port)", "ROMA_API_KEY": server.key]
+            let results = out.appendingPathComponent("results")
+            let run = try RomaProcess(arguments: ["run", manifestFile.path, "--mode", "remote", "--out", results.path, "--json"], environment: environment)
+            var ids: [String] = []
+            for await line in run.lines where line.contains(#""event":"submitted""#) {
+                if let id = try? JSONDecoder().decode(JSONValue.self, from: Data(line.utf8))["execution_id"]?.stringValue { ids.append(id) }
+                if ids.count == 2 { break }
+            }
+            run.kill()
+            let tree = results.appendingPathComponent("remote-batch").path
+            let status = try RomaProcess(arguments: ["status", tree], environment: environment)
+            let statusLines = await Array(status.lines)
+            #expect(status.wait() == 0)
+            #expect(statusLines.count == 2)
+            #expect(statusLines.allSatisfy { $0.contains(" running ") })
+            let cancel = try RomaProcess(arguments: ["cancel", tree], environment: environment)
+            let cancelLines = await Array(cancel.lines)
+            #expect(cancel.wait() == 0)
+            #expect(cancelLines.filter { $0.hasSuffix(" cancelled") }.count == 2)
+            for id in ids {
+                #expect(await server.waitUntilFinished(id).status == .cancelled)
+            }
+        }
+    }
+
     @Test func deferredGoalsExit75AndAMissingKeyIsBadUsage() async throws {
         let out = Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: out) }
@@ -327,5 +360,14 @@ final class RomaProcess: @unchecked Sendable {
     func wait() -> Int32 {
         process.waitUntilExit()
         return process.terminationStatus
+    }
+}
+
+extension Array {
+    /// Every element of a stream, once it ends.
+    init(_ stream: AsyncStream<Element>) async {
+        var all: [Element] = []
+        for await element in stream { all.append(element) }
+        self = all
     }
 }
