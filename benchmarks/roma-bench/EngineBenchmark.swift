@@ -184,12 +184,6 @@ enum EngineBenchmark {
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
-    static func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        guard !sorted.isEmpty else { return 0 }
-        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-    }
-
     static func ms(_ duration: Duration) -> Int { Int(duration / .milliseconds(1)) }
 }
 

@@ -277,14 +277,7 @@ extension ManifestBenchmark {
         }
 
         /// The peak resident set size in bytes (VmHWM).
-        static func peakRSS() -> Int? {
-            guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
-            for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-                let kilobytes = line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
-                return kilobytes.map { $0 * 1024 }
-            }
-            return nil
-        }
+        static func peakRSS() -> Int? { peakRSSBytes() }
     }
 
     /// A realistic manifest: defaults, an engine section, profiles, and goals that mix explicit and

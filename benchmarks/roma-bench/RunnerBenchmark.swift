@@ -73,26 +73,7 @@ struct BenchmarkError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    guard !sorted.isEmpty else { return 0 }
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-}
-
 func format(_ value: Double) -> String { String(format: "%.3f", value) }
 
-func peakRSSMiB() -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-        let kb = Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
-        return kb / 1024
-    }
-    return 0
-}
+func peakRSSMiB() -> Int { (peakRSSBytes() ?? 0) / (1024 * 1024) }
 
-extension Duration {
-    var seconds: Double {
-        let (s, atto) = components
-        return Double(s) + Double(atto) / 1e18
-    }
-}
