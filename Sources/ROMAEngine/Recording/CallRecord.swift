@@ -40,15 +40,10 @@ public struct CallRecord: Sendable, Hashable, Codable {
         case finishedAt = "finished_at"
     }
 
-    /// The replay key of a call.
+    /// The replay key of a call: the SHA-256 of `{"provider","request","sample"}` as canonical
+    /// one-line JSON (`keyLine`, byte for byte what `JSONEncoder` with sorted keys writes).
     public static func key(provider: String, request: ChatRequest, sample: Int) -> String {
-        struct Keyed: Encodable {
-            var provider: String
-            var request: ChatRequest
-            var sample: Int
-        }
-        let data = (try? CanonicalJSON.encodeLine(Keyed(provider: provider, request: request, sample: sample))) ?? Data()
-        return SHA256.hex(bytes: data)
+        SHA256.hex(bytes: keyLine(provider: provider, request: request, sample: sample))
     }
 
     /// Orders records the same way on every run: by node path, then by sequence.

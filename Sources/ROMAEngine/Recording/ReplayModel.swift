@@ -7,19 +7,24 @@ public struct ReplayModel: LanguageModel {
     public var mode: RecordingMode
     /// The live model (unused in `.offline` mode, where it may be nil).
     public var live: (any LanguageModel)?
-    /// Recorded calls by key.
-    public var recordings: [String: CallRecord]
+    /// Recorded answers by key.
+    public var recordings: [String: RecordedAnswer]
     /// The provider name calls are keyed with.
     public let providerName: String
 
     /// Creates a replaying model over a goal's recorded calls.
-    public init(mode: RecordingMode, live: (any LanguageModel)?, providerName: String, recordings: [CallRecord]) {
+    public init(mode: RecordingMode, live: (any LanguageModel)?, providerName: String, recordings: [RecordedAnswer]) {
         self.mode = mode
         self.live = live
         self.providerName = providerName
-        var byKey: [String: CallRecord] = [:]
+        var byKey: [String: RecordedAnswer] = [:]
         for record in recordings where byKey[record.key] == nil { byKey[record.key] = record }
         self.recordings = byKey
+    }
+
+    /// Creates a replaying model over whole recorded calls.
+    public init(mode: RecordingMode, live: (any LanguageModel)?, providerName: String, recordings: [CallRecord]) {
+        self.init(mode: mode, live: live, providerName: providerName, recordings: recordings.map(RecordedAnswer.init))
     }
 
     public func complete(_ request: ChatRequest, context: CallContext) async throws -> ChatResponse {
@@ -41,5 +46,33 @@ public struct ReplayModel: LanguageModel {
             throw LLMError(code: .recordingMiss, message: "no live model to call for goal '\(context.goalID)', node \(context.nodeID)")
         }
         return try await live.complete(request, context: context)
+    }
+}
+
+/// The answer half of a recorded call: what a replay returns. Decoding it from `calls.jsonl`
+/// skips the request, which the engine rebuilds (and hashes) itself.
+public struct RecordedAnswer: Sendable, Hashable, Decodable {
+    public var key: String
+    public var response: String
+    public var finishReason: String?
+    public var usage: TokenUsage
+    public var startedAt: String
+    public var finishedAt: String
+
+    /// The answer of a whole record.
+    public init(_ record: CallRecord) {
+        key = record.key
+        response = record.response
+        finishReason = record.finishReason
+        usage = record.usage
+        startedAt = record.startedAt
+        finishedAt = record.finishedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case key, response, usage
+        case finishReason = "finish_reason"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
     }
 }

@@ -27,7 +27,7 @@ extension BatchRunner {
             let wouldRun = options.force || state != .current
             var plan = GoalPlan(manifest: job.manifest.name, goal: job.goal.id, state: state, wouldRun: wouldRun, replayMiss: nil, recordedCalls: 0)
             if options.recording != .record && wouldRun {
-                let recordings = GoalArtifacts.readCalls(job.tree.read(job.goal.id, ResultsTree.File.calls))
+                let recordings = GoalArtifacts.readAnswers(job.tree.read(job.goal.id, ResultsTree.File.calls))
                 let model = ReplayModel(mode: .offline, live: nil, providerName: options.provider.name, recordings: recordings)
                 let record = await ExecutionEngine(model: model, configuration: options.engine).run(job.request, goalID: job.goal.id)
                 plan.recordedCalls = record.calls.count

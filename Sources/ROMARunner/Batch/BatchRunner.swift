@@ -136,7 +136,7 @@ public struct BatchRunner: Sendable {
         let manifest = job.manifest.name
         let id = job.goal.id
         events(.goalStarted(manifest: manifest, goal: id))
-        let recordings = options.recording == .record ? [] : GoalArtifacts.readCalls(job.tree.read(id, ResultsTree.File.calls))
+        let recordings = options.recording == .record ? [] : GoalArtifacts.readAnswers(job.tree.read(id, ResultsTree.File.calls))
         let model = ReplayModel(mode: options.recording, live: live, providerName: options.provider.name, recordings: recordings)
         var configuration = options.engine
         if let v = job.manifest.engine.maxSubtasks { configuration.maxSubtasks = v }

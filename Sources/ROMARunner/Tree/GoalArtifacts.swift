@@ -14,12 +14,12 @@ public enum GoalArtifacts {
             ResultsTree.File.result: Data(resultMarkdown(request: request, details: details).utf8),
         ]
         if let calls {
-            var lines = Data()
+            var lines: [UInt8] = []
             for call in calls {
-                lines.append(try CanonicalJSON.encodeLine(call))
+                lines.append(contentsOf: call.canonicalLine)
                 lines.append(UInt8(ascii: "\n"))
             }
-            files[ResultsTree.File.calls] = lines
+            files[ResultsTree.File.calls] = Data(lines)
         }
         return files
     }
@@ -38,11 +38,33 @@ public enum GoalArtifacts {
         return text
     }
 
-    /// Reads the recorded calls of a goal folder (for replay).
+    /// Reads the recorded calls of a goal folder, whole (requests included).
     public static func readCalls(_ data: Data?) -> [CallRecord] {
         guard let data else { return [] }
         let decoder = JSONDecoder()
-        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(CallRecord.self, from: Data($0)) }
+        return lines(data).compactMap { try? decoder.decode(CallRecord.self, from: $0) }
+    }
+
+    /// Reads the answers of a goal folder's recorded calls: all a replay needs, several times
+    /// faster than `readCalls` because the requests are skipped.
+    public static func readAnswers(_ data: Data?) -> [RecordedAnswer] {
+        guard let data else { return [] }
+        let decoder = JSONDecoder()
+        return lines(data).compactMap { try? decoder.decode(RecordedAnswer.self, from: $0) }
+    }
+
+    /// The non-empty lines of a JSON Lines file.
+    static func lines(_ data: Data) -> [Data] {
+        data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> [Data] in
+            var lines: [Data] = []
+            var start = 0
+            while start < buffer.count {
+                let end = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) ?? buffer.count
+                if end > start { lines.append(Data(buffer[start..<end])) }
+                start = end + 1
+            }
+            return lines
+        }
     }
 }
 

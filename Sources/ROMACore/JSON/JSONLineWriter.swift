@@ -1,0 +1,183 @@
+/// Writes one-line JSON byte for byte as `CanonicalJSON.encodeLine` does (Foundation's
+/// `JSONEncoder` with sorted keys and unescaped slashes), without the cost of `Encodable`.
+///
+/// Replay keys are SHA-256 hashes of these bytes, and recordings committed to git were made with
+/// `JSONEncoder`, so the output must never drift from it: `JSONLineWriterTests` compares the two
+/// on random values. Callers write an object's keys in ascending UTF-8 byte order (the order
+/// `JSONEncoder` sorts them in); `object(_:)` sorts a dictionary's keys that way itself.
+public struct JSONLineWriter {
+    /// The bytes written so far.
+    public private(set) var bytes: [UInt8] = []
+    /// Whether the current container still has no member (per nesting level).
+    private var first: [Bool] = []
+
+    /// Creates an empty writer.
+    public init(capacity: Int = 512) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    // MARK: Containers
+
+    /// Opens an object; write members with `key(_:)` followed by a value.
+    public mutating func beginObject() {
+        bytes.append(UInt8(ascii: "{"))
+        first.append(true)
+    }
+
+    /// Closes the innermost object.
+    public mutating func endObject() {
+        first.removeLast()
+        bytes.append(UInt8(ascii: "}"))
+    }
+
+    /// Opens an array; write elements with `element()` followed by a value.
+    public mutating func beginArray() {
+        bytes.append(UInt8(ascii: "["))
+        first.append(true)
+    }
+
+    /// Closes the innermost array.
+    public mutating func endArray() {
+        first.removeLast()
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// Starts the next member of the innermost object; `name` must sort after the previous one.
+    public mutating func key(_ name: String) {
+        separate()
+        string(name)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    /// Starts the next element of the innermost array.
+    public mutating func element() {
+        separate()
+    }
+
+    private mutating func separate() {
+        if first[first.count - 1] {
+            first[first.count - 1] = false
+        } else {
+            bytes.append(UInt8(ascii: ","))
+        }
+    }
+
+    // MARK: Scalars
+
+    /// Writes `null`.
+    public mutating func null() {
+        bytes.append(contentsOf: [UInt8(ascii: "n"), UInt8(ascii: "u"), UInt8(ascii: "l"), UInt8(ascii: "l")])
+    }
+
+    /// Writes `true` or `false`.
+    public mutating func bool(_ value: Bool) {
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    /// Writes an integer in decimal.
+    public mutating func int(_ value: Int) {
+        if value == 0 {
+            bytes.append(UInt8(ascii: "0"))
+            return
+        }
+        var magnitude = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while magnitude > 0 {
+                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            }
+        }
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        withUnsafeBytes(of: &digits) { buffer in
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        }
+    }
+
+    /// Writes a finite double as `JSONEncoder` does: the shortest round-tripping form, without
+    /// a trailing `.0` (`1`, `0.7`, `1e-07`, `-0`).
+    public mutating func double(_ value: Double) {
+        var text = value.description
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        bytes.append(contentsOf: text.utf8)
+    }
+
+    /// Writes a string with `JSONEncoder`'s escapes: `\"`, `\\`, `\b \t \n \f \r`, other
+    /// control characters as `\u00xx`; everything else (slashes, DEL, non-ASCII) as is.
+    public mutating func string(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var value = value
+        value.withUTF8 { utf8 in
+            var start = 0
+            for index in 0..<utf8.count {
+                let byte = utf8[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                if start < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index])) }
+                start = index + 1
+                bytes.append(UInt8(ascii: "\\"))
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
+                case 0x08: bytes.append(UInt8(ascii: "b"))
+                case 0x09: bytes.append(UInt8(ascii: "t"))
+                case 0x0A: bytes.append(UInt8(ascii: "n"))
+                case 0x0C: bytes.append(UInt8(ascii: "f"))
+                case 0x0D: bytes.append(UInt8(ascii: "r"))
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                }
+            }
+            if start < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...])) }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    // MARK: Values
+
+    /// Writes any JSON value; object keys in `JSONEncoder`'s sorted order.
+    public mutating func value(_ value: JSONValue) {
+        switch value {
+        case .null: null()
+        case .bool(let b): bool(b)
+        case .int(let i): int(i)
+        case .double(let d): double(d)
+        case .string(let s): string(s)
+        case .array(let elements):
+            beginArray()
+            for element in elements {
+                self.element()
+                self.value(element)
+            }
+            endArray()
+        case .object(let members): object(members) { writer, member in writer.value(member) }
+        }
+    }
+
+    /// Writes a dictionary as an object, its keys sorted by UTF-8 bytes as `JSONEncoder` sorts them.
+    public mutating func object<Value>(_ members: [String: Value], _ write: (inout JSONLineWriter, Value) -> Void) {
+        beginObject()
+        for (name, member) in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+            key(name)
+            write(&self, member)
+        }
+        endObject()
+    }
+}
+
+/// A value that writes its own canonical one-line JSON (the same bytes as its `Encodable` form).
+public protocol JSONLineWritable {
+    /// Writes the value.
+    func write(to writer: inout JSONLineWriter)
+}
+
+extension JSONLineWritable {
+    /// The value's canonical one-line JSON.
+    public var canonicalLine: [UInt8] {
+        var writer = JSONLineWriter()
+        write(to: &writer)
+        return writer.bytes
+    }
+}
