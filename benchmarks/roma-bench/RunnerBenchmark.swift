@@ -2,9 +2,10 @@ import Foundation
 import ROMACore
 import ROMAEngine
 import ROMARunner
+import ROMATestSupport
 
 /// Batch runner figures: 1,000 goals with the offline provider; replay vs record of 100 goals
-/// against a model with 20 ms of latency per call.
+/// against the mock OpenAI-compatible server with 20 ms of latency per call.
 enum RunnerBenchmark {
     static func manifest(goals: Int, name: String) throws -> Manifest {
         var yaml = "name: \(name)\ndefaults: { max_depth: 2, config_profile: fast }\ngoals:\n"
@@ -15,6 +16,8 @@ enum RunnerBenchmark {
     }
 
     static func run() async throws {
+        var recordTime = 0.0
+        var recordedCalls = 0
         let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("roma-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
 
@@ -33,39 +36,44 @@ enum RunnerBenchmark {
         }
         print("runner: 1,000 goals offline: median \(format(median(thousand))) s (\(calls) LLM calls), peak RSS \(peakRSSMiB()) MiB")
 
-        // 100 goals: record against a 20 ms model, then replay offline.
+        // 100 goals: record against the mock OpenAI-compatible server answering after 20 ms
+        // (with the offline provider's answers), then replay offline with the server stopped.
         let m = try manifest(goals: 100, name: "hundred")
         let out = root.appendingPathComponent("hundred")
-        let slow = DelayedModel(base: OfflineModel(), delay: .milliseconds(20))
-        let recordOptions = RunOptions(out: out, concurrency: 8, llmConcurrency: 8, provider: ProviderSettings(name: "offline"), environment: [:])
-        let recordStart = ContinuousClock.now
-        _ = try await BatchRunner(options: recordOptions, providerModel: slow).run([m])
-        let recordTime = (ContinuousClock.now - recordStart).seconds
+        let offline = OfflineModel()
+        let recordOptions = try await MockOpenAIServer.withServer(latency: .milliseconds(20), { chat in
+            let request = ChatRequest(model: chat.model ?? "", messages: chat.messages, temperature: chat.temperature ?? 0, maxTokens: chat.maxTokens ?? 0)
+            let context = CallContext(goalID: "bench", nodeID: NodePath.root, purpose: "mock", sampleIndex: 0)
+            return .text((try? await offline.complete(request, context: context).content) ?? "")
+        }) { server in
+            let options = RunOptions(
+                out: out, concurrency: 8, llmConcurrency: 8, provider: ProviderSettings(name: "openai", baseURL: server.baseURL.absoluteString),
+                environment: [:])
+            let start = ContinuousClock.now
+            let outcomes = try await BatchRunner(options: options).run([m])
+            recordTime = (ContinuousClock.now - start).seconds
+            guard outcomes.allSatisfy({ $0.status == .completed }) else { throw BenchmarkError(message: "a recorded goal failed") }
+            recordedCalls = server.journal.count
+            return options
+        }
         var replays: [Double] = []
-        for _ in 0..<5 {
+        for _ in 0..<runs {
             var options = recordOptions
             options.recording = .offline
             options.force = true
             let start = ContinuousClock.now
             let outcomes = try await BatchRunner(options: options).run([m])
             replays.append((ContinuousClock.now - start).seconds)
-            guard outcomes.allSatisfy({ $0.status == .completed }) else { throw BenchmarkError(message: "a replayed goal failed") }
+            guard outcomes.allSatisfy({ $0.status == .completed && $0.written }) else { throw BenchmarkError(message: "a replayed goal failed") }
         }
         let replay = median(replays)
-        print("runner: 100 goals: record (20 ms/call, 8 calls in flight) \(format(recordTime)) s; replay --offline median \(format(replay)) s; speed-up \(format(recordTime / replay))x")
+        print(
+            "runner: 100 goals, \(recordedCalls) LLM calls: record against the mock server (20 ms/call, 8 goals and 8 calls in flight) \(format(recordTime)) s; "
+                + "replay --offline --force: runs \(replays.map(format).joined(separator: ", ")) s, median \(format(replay)) s; speed-up \(format(recordTime / replay))x (target ≥ 50x)")
     }
-}
 
-/// A model that answers like its base after a fixed latency (a stand-in for a remote provider).
-struct DelayedModel<Base: LanguageModel>: LanguageModel {
-    var base: Base
-    var delay: Duration
-    var providerName: String { base.providerName }
-
-    func complete(_ request: ChatRequest, context: CallContext) async throws -> ChatResponse {
-        try await Task.sleep(for: delay)
-        return try await base.complete(request, context: context)
-    }
+    /// Replay runs measured (the median is reported).
+    static let runs = 7
 }
 
 struct BenchmarkError: Error, CustomStringConvertible {

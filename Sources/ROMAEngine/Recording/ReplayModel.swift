@@ -49,9 +49,9 @@ public struct ReplayModel: LanguageModel {
     }
 }
 
-/// The answer half of a recorded call: what a replay returns. Decoding it from `calls.jsonl`
+/// The answer half of a recorded call: what a replay returns. Reading it from `calls.jsonl`
 /// skips the request, which the engine rebuilds (and hashes) itself.
-public struct RecordedAnswer: Sendable, Hashable, Decodable {
+public struct RecordedAnswer: Sendable, Hashable {
     public var key: String
     public var response: String
     public var finishReason: String?
@@ -69,10 +69,21 @@ public struct RecordedAnswer: Sendable, Hashable, Decodable {
         finishedAt = record.finishedAt
     }
 
-    enum CodingKeys: String, CodingKey {
-        case key, response, usage
-        case finishReason = "finish_reason"
-        case startedAt = "started_at"
-        case finishedAt = "finished_at"
+    /// Reads the answer out of one line of `calls.jsonl`, skipping the request; nil if the line
+    /// is not a call record.
+    public init?(line: some Collection<UInt8>) {
+        guard let fields = try? JSONParser.parseObject(line, keeping: Self.fields),
+            let key = fields["key"]?.stringValue, let response = fields["response"]?.stringValue,
+            let startedAt = fields["started_at"]?.stringValue, let finishedAt = fields["finished_at"]?.stringValue
+        else { return nil }
+        self.key = key
+        self.response = response
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        finishReason = fields["finish_reason"]?.stringValue
+        let usage = fields["usage"]
+        self.usage = TokenUsage(promptTokens: usage?["prompt_tokens"]?.intValue ?? 0, completionTokens: usage?["completion_tokens"]?.intValue ?? 0)
     }
+
+    private static let fields: Set<String> = ["key", "response", "finish_reason", "usage", "started_at", "finished_at"]
 }

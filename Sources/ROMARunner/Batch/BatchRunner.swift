@@ -55,11 +55,11 @@ public struct BatchRunner: Sendable {
         return jobs
     }
 
-    func state(of job: Job) -> (GoalState, ExecutionDetails?) {
+    func state(of job: Job) -> (GoalState, GoalHead?) {
         guard let existing = job.tree.read(job.goal.id, ResultsTree.File.request) else { return (.new, nil) }
-        let details = job.tree.read(job.goal.id, ResultsTree.File.execution).flatMap { try? CanonicalJSON.decode(ExecutionDetails.self, from: $0) }
-        guard details?.status == .completed else { return (.unfinished, details) }
-        return (existing == job.requestBytes ? .current : .changed, details)
+        let head = job.tree.read(job.goal.id, ResultsTree.File.execution).flatMap(GoalHead.init(executionJSON:))
+        guard head?.status == .completed else { return (.unfinished, head) }
+        return (existing == job.requestBytes ? .current : .changed, head)
     }
 
     /// Runs the manifests. Throws `TreeLock.Locked` when another run holds a tree.
@@ -73,15 +73,15 @@ public struct BatchRunner: Sendable {
             locks.append(try TreeLock.acquire(at: tree.root.appendingPathComponent(lockName), command: command))
         }
         let all = try jobs(manifests)
-        var toRun: [(Job, ExecutionDetails?)] = []
+        var toRun: [(Job, GoalHead?)] = []
         var outcomes: [GoalOutcome] = []
         for job in all {
-            let (state, details) = state(of: job)
+            let (state, head) = state(of: job)
             if state == .current && !options.force {
-                outcomes.append(GoalOutcome(manifest: job.manifest.name, goal: job.goal.id, status: .skipped, executionID: details?.executionId))
+                outcomes.append(GoalOutcome(manifest: job.manifest.name, goal: job.goal.id, status: .skipped, executionID: head?.executionId))
                 events(.skipped(manifest: job.manifest.name, goal: job.goal.id, reason: "complete and unchanged"))
             } else {
-                toRun.append((job, details))
+                toRun.append((job, head))
             }
         }
         events(.started(goals: all.count, toRun: toRun.count))
@@ -97,7 +97,9 @@ public struct BatchRunner: Sendable {
                 client: ROMAAPIClient(baseURL: options.remote.baseURL, apiKey: options.remote.apiKey),
                 settings: options.remote, sleeper: remoteSleeper ?? ContinuousSleeper(), quota: RemoteQuota())
             : nil
-        await withTaskGroup(of: GoalOutcome.self) { group in
+        // What this run wrote, so the summary need not read those folders back.
+        var written: [String: [String: WrittenGoal]] = [:]
+        await withTaskGroup(of: (GoalOutcome, WrittenGoal?).self) { group in
             var next = 0
             func launch() {
                 guard next < toRun.count, !Task.isCancelled else { return }
@@ -106,33 +108,36 @@ public struct BatchRunner: Sendable {
                 group.addTask {
                     if let remote {
                         events(.goalStarted(manifest: job.manifest.name, goal: job.goal.id))
-                        return await remote.run(job, events: events)
+                        return (await remote.run(job, events: events), nil)
                     }
                     return await runGoal(job, existing: existing, live: live, events: events)
                 }
             }
             for _ in 0..<concurrency { launch() }
-            while let outcome = await group.next() {
+            while let (outcome, folder) = await group.next() {
                 outcomes.append(outcome)
+                if let folder { written[outcome.manifest, default: [:]][outcome.goal] = folder }
                 launch()
             }
         }
         for manifest in manifests {
             let tree = ResultsTree(out: options.out, manifestName: manifest.name)
             let deferred = Set(outcomes.filter { $0.manifest == manifest.name && $0.status == .deferred }.map(\.goal))
-            try writeSummary(manifest: manifest, tree: tree, deferred: deferred)
+            try writeSummary(manifest: manifest, tree: tree, deferred: deferred, written: written[manifest.name] ?? [:])
         }
         return outcomes
     }
 
     /// Rewrites `summary.json` and `index.md` from the goal folders (untouched when unchanged).
-    public func writeSummary(manifest: Manifest, tree: ResultsTree, deferred: Set<String> = []) throws {
-        let summary = Summary(manifest: manifest, tree: tree, deferred: deferred)
+    public func writeSummary(manifest: Manifest, tree: ResultsTree, deferred: Set<String> = [], written: [String: WrittenGoal] = [:]) throws {
+        let summary = Summary(manifest: manifest, tree: tree, deferred: deferred, written: written)
         try tree.writeFile("summary.json", try CanonicalJSON.encode(summary))
         try tree.writeFile("index.md", Data(summary.indexMarkdown(tree: tree).utf8))
     }
 
-    func runGoal(_ job: Job, existing: ExecutionDetails?, live: (any LanguageModel)?, events: @escaping @Sendable (BatchEvent) -> Void) async -> GoalOutcome {
+    func runGoal(
+        _ job: Job, existing: GoalHead?, live: (any LanguageModel)?, events: @escaping @Sendable (BatchEvent) -> Void
+    ) async -> (GoalOutcome, WrittenGoal?) {
         let manifest = job.manifest.name
         let id = job.goal.id
         events(.goalStarted(manifest: manifest, goal: id))
@@ -153,17 +158,35 @@ public struct BatchRunner: Sendable {
             llmCalls: record.calls.count, outputRetries: record.outputRetries, error: record.error?.message, temporary: record.error?.isTemporary ?? false)
         // A miss in --offline mode writes nothing; a failed re-run never replaces a completed result.
         let keepExisting = record.status != .completed && existing?.status == .completed
+        var folder: WrittenGoal?
         if !(record.error?.isRecordingMiss ?? false) && !keepExisting {
             do {
-                try job.tree.writeGoal(id, files: try GoalArtifacts.files(request: job.request, details: record.details, calls: record.calls))
+                let details = record.details
+                try job.tree.writeGoal(id, files: try GoalArtifacts.files(request: job.request, details: details, calls: record.calls, requestBytes: job.requestBytes))
                 outcome.written = true
+                folder = WrittenGoal(request: job.request.publicView, requestBytes: job.requestBytes, details: details)
             } catch {
                 outcome.status = .failed
                 outcome.error = "cannot write the results of '\(id)': \(error)"
             }
         }
         events(.goalFinished(outcome))
-        return outcome
+        return (outcome, folder)
+    }
+}
+
+/// The status and execution id of a goal folder's `execution.json`, read without decoding its DAG.
+struct GoalHead: Sendable {
+    var status: ExecutionStatus
+    var executionId: String
+
+    init?(executionJSON data: Data) {
+        guard let fields = try? JSONParser.parseObject(data, keeping: ["status", "execution_id"]),
+            let status = fields["status"]?.stringValue.flatMap(ExecutionStatus.init(rawValue:)),
+            let executionId = fields["execution_id"]?.stringValue
+        else { return nil }
+        self.status = status
+        self.executionId = executionId
     }
 }
 

@@ -5,9 +5,11 @@ import ROMAEngine
 /// The files of one goal folder, built from an execution.
 public enum GoalArtifacts {
     /// Every file of the folder, canonical bytes.
-    public static func files(request: ResolvedRequest, details: ExecutionDetails, calls: [CallRecord]?) throws -> [String: Data] {
+    ///
+    /// `requestBytes`, when given, is `request.json` already encoded (the runner has it).
+    public static func files(request: ResolvedRequest, details: ExecutionDetails, calls: [CallRecord]?, requestBytes: Data? = nil) throws -> [String: Data] {
         var files: [String: Data] = [
-            ResultsTree.File.request: try CanonicalJSON.encode(request.publicView),
+            ResultsTree.File.request: try requestBytes ?? CanonicalJSON.encode(request.publicView),
             ResultsTree.File.execution: try CanonicalJSON.encode(details),
             ResultsTree.File.dag: try CanonicalJSON.encode(DAGResponse(executionId: details.executionId, dag: details.dag ?? DAG(nodes: [], edges: []))),
             ResultsTree.File.mermaid: Data(MermaidRenderer.render(details.dag ?? DAG(nodes: [], edges: [])).utf8),
@@ -49,8 +51,7 @@ public enum GoalArtifacts {
     /// faster than `readCalls` because the requests are skipped.
     public static func readAnswers(_ data: Data?) -> [RecordedAnswer] {
         guard let data else { return [] }
-        let decoder = JSONDecoder()
-        return lines(data).compactMap { try? decoder.decode(RecordedAnswer.self, from: $0) }
+        return lines(data).compactMap { RecordedAnswer(line: $0) }
     }
 
     /// The non-empty lines of a JSON Lines file.
@@ -59,7 +60,8 @@ public enum GoalArtifacts {
             var lines: [Data] = []
             var start = 0
             while start < buffer.count {
-                let end = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) ?? buffer.count
+                let rest = buffer.count - start
+                let end = memchr(buffer.baseAddress! + start, Int32(UInt8(ascii: "\n")), rest).map { buffer.baseAddress!.distance(to: UnsafeRawPointer($0)) } ?? buffer.count
                 if end > start { lines.append(Data(buffer[start..<end])) }
                 start = end + 1
             }

@@ -38,13 +38,17 @@ public struct Summary: Sendable, Hashable, Codable {
     public var counts: [String: Int]
 
     /// Reads the state of every goal of a manifest from its tree.
-    public init(manifest: Manifest, tree: ResultsTree, deferred: Set<String> = []) {
+    ///
+    /// `written` holds what this process just wrote to goal folders (the request and the
+    /// execution), so those folders need not be read back and decoded; others are read.
+    public init(manifest: Manifest, tree: ResultsTree, deferred: Set<String> = [], written: [String: WrittenGoal] = [:]) {
         self.manifest = manifest.name
         var rows: [Row] = []
         for goal in manifest.goals {
-            let requestData = tree.read(goal.id, ResultsTree.File.request)
-            let details = tree.read(goal.id, ResultsTree.File.execution).flatMap { try? CanonicalJSON.decode(ExecutionDetails.self, from: $0) }
-            let resolved = requestData.flatMap { try? CanonicalJSON.decode(ResolvedRequest.self, from: $0) }
+            let known = written[goal.id]
+            let requestData = known?.requestBytes ?? tree.read(goal.id, ResultsTree.File.request)
+            let details = known?.details ?? tree.read(goal.id, ResultsTree.File.execution).flatMap { try? CanonicalJSON.decode(ExecutionDetails.self, from: $0) }
+            let resolved = known?.request ?? requestData.flatMap { try? CanonicalJSON.decode(ResolvedRequest.self, from: $0) }
             var status = details?.status.rawValue ?? "pending"
             if details == nil, deferred.contains(goal.id) { status = "deferred" }
             rows.append(
@@ -81,5 +85,22 @@ public struct Summary: Sendable, Hashable, Codable {
             text += "\n## \(row.id)\n\n\(row.goal)\n\n```mermaid\n\(String(decoding: mermaid, as: UTF8.self))```\n"
         }
         return text
+    }
+}
+
+/// A goal folder as this process just wrote it.
+public struct WrittenGoal: Sendable {
+    /// The request, as in `request.json` (its public view).
+    public var request: ResolvedRequest
+    /// The bytes of `request.json`.
+    public var requestBytes: Data
+    /// The execution, as in `execution.json`.
+    public var details: ExecutionDetails
+
+    /// Describes a written folder.
+    public init(request: ResolvedRequest, requestBytes: Data, details: ExecutionDetails) {
+        self.request = request
+        self.requestBytes = requestBytes
+        self.details = details
     }
 }

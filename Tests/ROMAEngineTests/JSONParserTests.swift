@@ -1,0 +1,84 @@
+import Foundation
+import ROMACore
+import Testing
+
+@testable import ROMAEngine
+
+/// The hand-written parser gives what `JSONDecoder` gives for `JSONValue`, and refuses what it refuses.
+@Suite("JSON parser")
+struct JSONParserTests {
+    static func decoded(_ text: String) -> JSONValue? { try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) }
+    static func parsed(_ text: String) -> JSONValue? { try? JSONParser.parse(Array(text.utf8)) }
+
+    @Test("random documents: the same values as JSONDecoder", arguments: 0..<20)
+    func randomDocuments(seed: Int) throws {
+        var random = CanonicalLineTests.Random(state: UInt64(5000 + seed))
+        let encoder = JSONEncoder()
+        for _ in 0..<50 {
+            let value = JSONValue.array([random.json(depth: 0), random.json(depth: 0)])
+            let text = String(decoding: try encoder.encode(value), as: UTF8.self)
+            let parsed = Self.parsed(text)
+            #expect(parsed != nil, "seed \(seed): \(text)")
+            #expect(parsed == Self.decoded(text), "seed \(seed): \(text)")
+            // Skipped members are checked as strictly as kept ones.
+            let skipping = try? JSONParser.parseObject(Array(#"{"skip": \#(text), "keep": 1}"#.utf8), keeping: ["keep"])
+            #expect(skipping == ["keep": .int(1)], "seed \(seed): \(text)")
+        }
+    }
+
+    @Test(
+        "edge cases agree with JSONDecoder",
+        arguments: [
+            "[5]", "[5.0]", "[1e2]", "[1E+2]", "[-0]", "[-0.0]", "[1.5]", "[12345678901234567890]", "[9223372036854775807]",
+            "[9223372036854775808]", "[-9223372036854775808]", "[1.0e0]", "[2.5e-1]", "[100e-2]", "[0.1]", "[-12.75e3]",
+            #"["a\u0000b"]"#, #"["\ud83d\ude00"]"#, #"["\/\b\f\n\r\t\"\\"]"#, #"["\u00e9\u2028"]"#, "[\"\u{7f}é😀\"]",
+            #"{"a":1,"a":2}"#, "[1,]", #"{"a":1,}"#, "[1 ]", " [1] ", "[true, false, null]", "{}", "[]", " { \"k\" : [ ] } ",
+            "\"top\"", "7", "null",
+        ])
+    func edgeCases(text: String) throws {
+        #expect(Self.decoded(text) != nil)
+        #expect(Self.parsed(text) == Self.decoded(text))
+        #expect(try JSONParser.parseObject(Array(#"{"skip": \#(text), "keep": 1}"#.utf8), keeping: ["keep"]) == ["keep": .int(1)])
+    }
+
+    @Test(
+        "what JSONDecoder refuses is refused",
+        arguments: [
+            "[01]", "[1.]", "[.5]", "[+1]", "[1e400]", "[-]", "[1e]", #"["\ud83d"]"#, #"["\ude00"]"#, "[\"a\tb\"]", "[NaN]", "[Infinity]",
+            "[1]x", "//c\n[1]", "[0x10]", "['a']", "{a:1}", "[", "{\"a\"", "{\"a\":}", "[1 2]", "[,]", "{,}", #"["\x"]"#, #"["\u12"]"#,
+            "tru", "nul", "", "   ",
+        ])
+    func refusals(text: String) {
+        #expect(Self.decoded(text) == nil)
+        #expect(Self.parsed(text) == nil)
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parseObject(Array(#"{"skip": \#(text)}"#.utf8), keeping: []) }
+    }
+
+    @Test("nesting is limited as JSONDecoder limits it, without exhausting the stack")
+    func depthLimit() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(Self.parsed(deep) == nil)
+        let fine = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
+        #expect(Self.parsed(fine) != nil)
+    }
+
+    @Test("a prefix parse stops after the value; an object read keeps only the named members")
+    func prefixAndPartialObject() throws {
+        let text = Array(#"Here: {"a": [1, 2]} and more {"b": 2}"#.utf8)
+        let (value, end) = try text.withUnsafeBufferPointer { buffer in try JSONParser.parsePrefix(buffer, from: 6) }
+        #expect(value == .object(["a": .array([.int(1), .int(2)])]))
+        #expect(end == 19)
+
+        let line = Array(#"{"key":"k","request":{"messages":[{"content":"x\ny","role":"user"}]},"response":"r","usage":{"prompt_tokens":3}}"#.utf8)
+        let fields = try JSONParser.parseObject(line, keeping: ["key", "response", "usage"])
+        #expect(fields == ["key": .string("k"), "response": .string("r"), "usage": .object(["prompt_tokens": .int(3)])])
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parseObject(Array(#"{"key":"k","request":{"m":[1,}"#.utf8), keeping: ["key"]) }
+    }
+
+    @Test("model answers: JSON found inside fences and prose, first complete value wins")
+    func extraction() throws {
+        #expect(try StructuredOutput.extractJSON("Sure!\n```json\n{\"decision\": \"PLAN\"}\n```") == .object(["decision": .string("PLAN")]))
+        #expect(try StructuredOutput.extractJSON("{broken {\"a\": 1} {\"b\": 2}") == .object(["a": .int(1)]))
+        #expect(throws: StructuredOutput.Failure.self) { try StructuredOutput.extractJSON("no json {here") }
+    }
+}
