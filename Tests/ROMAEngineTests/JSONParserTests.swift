@@ -82,3 +82,14 @@ struct JSONParserTests {
         #expect(throws: StructuredOutput.Failure.self) { try StructuredOutput.extractJSON("no json {here") }
     }
 }
+
+@Suite("White space trimming")
+struct TrimmingTests {
+    @Test(
+        "trims what Foundation's whitespacesAndNewlines trims, nothing else",
+        arguments: ["", "  ", "\n\t x \r\n", "x", " é ", "\u{00A0}a b\u{2028}", "\u{3000}日本\u{2009}", "a\u{301} ", " \u{301}x", "\u{85}y\u{0B}\u{0C}"])
+    func trims(text: String) {
+        #expect(text.trimmedWhitespace == text.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(Array(text.trimmedWhitespace.unicodeScalars) == Array(text.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars))
+    }
+}

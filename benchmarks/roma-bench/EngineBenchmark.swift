@@ -157,31 +157,19 @@ enum EngineBenchmark {
         var perCall: [Double] = []
         var calls = 0
         for _ in 0..<runs {
-            let before = cpuSeconds()
+            let before = processCPUSeconds()
             calls = 0
             for _ in 0..<10 {
                 let record = await engine.run(request)
                 guard record.status == .completed else { throw EngineBenchmarkError(message: "benchmark execution \(record.status)") }
                 calls += record.calls.count
             }
-            perCall.append((cpuSeconds() - before) * 1e6 / Double(calls))
+            perCall.append((processCPUSeconds() - before) * 1e6 / Double(calls))
         }
         print(
             String(
                 format: "engine CPU: %d calls per sample, median %.1f µs user+sys per LLM call (samples: %@)", calls, median(perCall),
                 perCall.map { String(format: "%.1f", $0) }.joined(separator: ", ")))
-    }
-
-    /// User plus system CPU time of the process so far.
-    static func cpuSeconds() -> Double {
-        var usage = rusage()
-        #if canImport(Glibc)
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     static func ms(_ duration: Duration) -> Int { Int(duration / .milliseconds(1)) }

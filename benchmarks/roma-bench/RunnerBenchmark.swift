@@ -16,8 +16,11 @@ enum RunnerBenchmark {
     }
 
     static func run() async throws {
-        var recordTime = 0.0
-        var recordedCalls = 0
+        try await thousandOffline()
+        try await replay()
+    }
+
+    static func thousandOffline() async throws {
         let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("roma-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
 
@@ -36,6 +39,13 @@ enum RunnerBenchmark {
         }
         print("runner: 1,000 goals offline: median \(format(median(thousand))) s (\(calls) LLM calls), peak RSS \(peakRSSMiB()) MiB")
 
+    }
+
+    static func replay() async throws {
+        var recordTime = 0.0
+        var recordedCalls = 0
+        let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("roma-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
         // 100 goals: record against the mock OpenAI-compatible server answering after 20 ms
         // (with the offline provider's answers), then replay offline with the server stopped.
         let m = try manifest(goals: 100, name: "hundred")
@@ -57,19 +67,23 @@ enum RunnerBenchmark {
             return options
         }
         var replays: [Double] = []
+        var cpu: [Double] = []
         for _ in 0..<runs {
+            let cpuBefore = processCPUSeconds()
             var options = recordOptions
             options.recording = .offline
             options.force = true
             let start = ContinuousClock.now
             let outcomes = try await BatchRunner(options: options).run([m])
             replays.append((ContinuousClock.now - start).seconds)
+            cpu.append(processCPUSeconds() - cpuBefore)
             guard outcomes.allSatisfy({ $0.status == .completed && $0.written }) else { throw BenchmarkError(message: "a replayed goal failed") }
         }
         let replay = median(replays)
         print(
             "runner: 100 goals, \(recordedCalls) LLM calls: record against the mock server (20 ms/call, 8 goals and 8 calls in flight) \(format(recordTime)) s; "
                 + "replay --offline --force: runs \(replays.map(format).joined(separator: ", ")) s, median \(format(replay)) s; speed-up \(format(recordTime / replay))x (target ≥ 50x)")
+        print(String(format: "runner: replay CPU (user+sys): median %.0f ms, %.0f µs per replayed call", median(cpu) * 1000, median(cpu) * 1e6 / Double(recordedCalls)))
     }
 
     /// Replay runs measured (the median is reported).

@@ -5,6 +5,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let suites: [String: () async throws -> Void] = [
     "manifest": ManifestBenchmark.run,
     "runner": RunnerBenchmark.run,
+    "replay": RunnerBenchmark.replay,
     "engine": EngineBenchmark.run,
     "server": ServerBenchmark.run,
 ]

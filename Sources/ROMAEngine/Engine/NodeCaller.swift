@@ -67,7 +67,7 @@ struct NodeCaller {
         var conversation = messages
         let attempts = max(1, engine.configuration.maxOutputAttempts)
         for attempt in 1...attempts {
-            let answer = try await call(purpose: purpose, messages: conversation).trimmingCharacters(in: .whitespacesAndNewlines)
+            let answer = try await call(purpose: purpose, messages: conversation).trimmedWhitespace
             if !answer.isEmpty { return answer }
             await state.outputRetry(nodeID: nodeID, purpose: purpose, reason: "the answer was empty")
             guard attempt < attempts else { break }

@@ -25,7 +25,7 @@ struct Plan: Sendable, Hashable {
         var subtasks: [Subtask] = []
         for (index, item) in list.enumerated() {
             guard let goal = (item["goal"] ?? item["task"] ?? item["description"])?.stringValue,
-                !goal.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+                !goal.trimmedWhitespace.isEmpty
             else {
                 throw .init(message: "subtask \(index) has no \"goal\" string")
             }

@@ -1,6 +1,14 @@
 import Foundation
 import ROMACore
 
+#if canImport(Glibc)
+import Glibc
+private let systemRead = Glibc.read
+#elseif canImport(Darwin)
+import Darwin
+private let systemRead = Darwin.read
+#endif
+
 /// The results folder of one manifest: `<out>/<manifest name>/`, one folder per goal.
 ///
 /// Every file is written to a temporary name and renamed into place; a goal's folder is built
@@ -45,7 +53,35 @@ public struct ResultsTree: Sendable {
 
     /// Reads a goal's file, if the goal folder and file exist.
     public func read(_ id: String, _ file: String) -> Data? {
-        FileManager.default.contents(atPath: goalFolder(id).appendingPathComponent(file).path)
+        Self.contents(atPath: goalFolder(id).appendingPathComponent(file).path)
+    }
+
+    /// A file's bytes, nil if it cannot be read: one `fstat` and as few `read`s as the size
+    /// allows (`FileManager.contents(atPath:)` cost a replay more than the JSON it held).
+    /// With `expectedSize`, a file of another size is not read at all and gives nil.
+    static func contents(atPath path: String, expectedSize: Int? = nil) -> Data? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let size = Int(info.st_size)
+        if let expectedSize, expectedSize != size { return nil }
+        var data = Data(count: size + 1)  // one spare byte notices a file that grew
+        var filled = 0
+        while true {
+            if filled == data.count { data.count += max(4096, data.count) }
+            let count = data.withUnsafeMutableBytes { buffer in systemRead(fd, buffer.baseAddress! + filled, buffer.count - filled) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if count == 0 { break }
+            filled += count
+        }
+        if let expectedSize, filled != expectedSize { return nil }
+        data.count = filled
+        return data
     }
 
     /// Replaces a goal's folder with `files` in one step (build beside, fsync, rename).
@@ -89,14 +125,16 @@ public struct ResultsTree: Sendable {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path), Set(names) == Set(files.keys) else {
             return false
         }
-        return files.allSatisfy { name, data in FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) == data }
+        return files.allSatisfy { name, data in
+            Self.contents(atPath: folder.appendingPathComponent(name).path, expectedSize: data.count) == data
+        }
     }
 
     /// Writes a file of the tree atomically; leaves it untouched (same mtime) when the bytes are equal.
     @discardableResult
     public func writeFile(_ name: String, _ data: Data) throws -> Bool {
         let url = root.appendingPathComponent(name)
-        if FileManager.default.contents(atPath: url.path) == data { return false }
+        if Self.contents(atPath: url.path, expectedSize: data.count) == data { return false }
         let temp = root.appendingPathComponent(".tmp-\(name)-\(UUID().uuidString.prefix(8))")
         try Self.writeDurably(data, to: temp)
         guard rename(temp.path, url.path) == 0 else {
