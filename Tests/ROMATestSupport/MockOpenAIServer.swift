@@ -31,7 +31,7 @@ public struct MockOpenAIServer: Sendable {
     /// Runs `body` with a server bound to 127.0.0.1 on a free port; stops the server when `body` returns or throws.
     ///
     /// - Parameters:
-    ///   - latency: how long the server waits before every reply (simulated provider latency).
+    ///   - latency: how long after a request arrives the server replies (simulated provider latency).
     ///   - script: the reply to each request.
     public static func withServer<T>(
         latency: Duration = .zero, _ script: @escaping Script, body: (MockOpenAIServer) async throws -> T
@@ -39,11 +39,13 @@ public struct MockOpenAIServer: Sendable {
         let journal = RequestJournal()
         let router = Router()
         router.post("v1/chat/completions") { request, _ -> Response in
+            // The latency runs from the request's arrival, so reading and parsing it is part of it.
+            let deadline = ContinuousClock.now.advanced(by: latency)
             let bytes = try await request.body.collect(upTo: 64 << 20)
             guard let chat = journal.record(body: String(buffer: bytes), authorization: request.headers[.authorization]) else {
                 return errorResponse(400, "the body is not a JSON object")
             }
-            if latency > .zero { try await Task.sleep(for: latency, tolerance: .zero) }
+            if latency > .zero { try await Task.sleep(until: deadline, tolerance: .zero, clock: .continuous) }
             return await render(await script(chat), to: chat, journal: journal)
         }
         var logger = Logger(label: "roma.mock-openai")
@@ -162,7 +164,7 @@ public struct MockOpenAIServer: Sendable {
                 "total_tokens": .int(usage.totalTokens),
             ]),
         ])
-        return (try? String(data: JSONEncoder().encode(body), encoding: .utf8)) ?? "{}"
+        return String(decoding: body.canonicalLine, as: UTF8.self)
     }
 
     static func jsonResponse(_ status: Int, _ body: String) -> Response {
@@ -175,7 +177,7 @@ public struct MockOpenAIServer: Sendable {
         let body: JSONValue = .object([
             "error": .object(["code": .int(status), "message": .string(message), "type": .string(type)])
         ])
-        return jsonResponse(status, (try? String(data: JSONEncoder().encode(body), encoding: .utf8)) ?? "{}")
+        return jsonResponse(status, String(decoding: body.canonicalLine, as: UTF8.self))
     }
 }
 

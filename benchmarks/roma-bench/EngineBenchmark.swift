@@ -22,7 +22,44 @@ enum EngineBenchmark {
 
     static func run() async throws {
         try await makespan()
+        try await anatomy()
         try await cpuPerCall()
+    }
+
+    // MARK: Where a call's time goes
+
+    /// What one call costs beyond the mock's latency: the timer's overshoot, and a round trip
+    /// through the HTTP client and the mock server with no latency at all.
+    static func anatomy() async throws {
+        var sleeps: [Double] = []
+        for _ in 0..<50 {
+            let start = ContinuousClock.now
+            try await Task.sleep(for: latency, tolerance: .zero)
+            sleeps.append((ContinuousClock.now - start) / .milliseconds(1))
+        }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        var trips: [Double] = []
+        do {
+            try await MockOpenAIServer.withServer(router.script) { server in
+                let model = OpenAIModel(configuration: .init(baseURL: server.baseURL.absoluteString), client: client)
+                let chat = ChatRequest(
+                    model: "mock-model", messages: [.system("[roma:executor:THINK]"), .user("Current task: baseline")], temperature: 0.7,
+                    maxTokens: 4000)
+                for index in 0..<200 {
+                    let start = ContinuousClock.now
+                    _ = try await model.complete(chat, context: CallContext(goalID: "bench", nodeID: "node_0", purpose: "execute", sampleIndex: index))
+                    trips.append((ContinuousClock.now - start) / .milliseconds(1))
+                }
+            }
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        print(
+            String(
+                format: "engine anatomy: Task.sleep(20 ms) takes a median %.2f ms; a call through the HTTP client and the mock with no latency %.2f ms",
+                median(sleeps), median(Array(trips.dropFirst(20)))))
     }
 
     // MARK: Makespan against the critical path

@@ -181,3 +181,7 @@ extension JSONLineWritable {
         return writer.bytes
     }
 }
+
+extension JSONValue: JSONLineWritable {
+    public func write(to writer: inout JSONLineWriter) { writer.value(self) }
+}

@@ -105,7 +105,7 @@ public struct OpenAIModel: LanguageModel {
         http.method = .POST
         http.headers.add(name: "Content-Type", value: "application/json")
         if let key = configuration.apiKey, !key.isEmpty { http.headers.add(name: "Authorization", value: "Bearer \(key)") }
-        http.body = .bytes(ByteBuffer(bytes: Array(try JSONEncoder().encode(body(request, format: format)))))
+        http.body = .bytes(ByteBuffer(bytes: body(request, format: format).canonicalLine))
 
         let response: (status: HTTPResponseStatus, headers: HTTPHeaders)
         let bytes: ByteBuffer
@@ -131,9 +131,8 @@ public struct OpenAIModel: LanguageModel {
             throw LLMError(code: .transport, message: "request to \(configuration.baseURL) failed: \(error)")
         }
         let status = Int(response.status.code)
-        let text = String(buffer: bytes)
         guard (200..<300).contains(status) else {
-            let message = "\(configuration.baseURL) answered HTTP \(status): \(Self.errorMessage(text))"
+            let message = "\(configuration.baseURL) answered HTTP \(status): \(Self.errorMessage(String(buffer: bytes)))"
             switch status {
             case 429:
                 throw LLMError(code: .rateLimited, message: message, status: status, retryAfter: Self.retryAfter(response.headers))
@@ -143,7 +142,7 @@ public struct OpenAIModel: LanguageModel {
             default: throw LLMError(code: .badRequest, message: message, status: status)
             }
         }
-        guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes.readableBytesView)),
+        guard let json = try? JSONParser.parse(bytes.readableBytesView),
             let choice = json["choices"]?.arrayValue?.first,
             let content = choice["message"]?["content"]?.stringValue ?? choice["text"]?.stringValue
         else {
