@@ -93,7 +93,8 @@ actor ExecutionState {
 
     /// The nodes in the API's DAG shape, ordered by path.
     func dag() -> DAG {
-        let ordered = nodes.values.sorted { NodePath.components($0.id).lexicographicallyPrecedes(NodePath.components($1.id)) }
+        // Paths parsed once per node, not once per comparison.
+        let ordered = nodes.values.map { (NodePath.components($0.id), $0) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }.map(\.1)
         var edges: [DAGEdge] = []
         let dagNodes = ordered.map { node -> DAGNode in
             if let parent = node.parent { edges.append(DAGEdge(from: parent, to: node.id, type: "subtask")) }
@@ -107,7 +108,12 @@ actor ExecutionState {
         return DAG(nodes: dagNodes, edges: edges)
     }
 
-    func sortedCalls() -> [CallRecord] { calls.sorted(by: CallRecord.canonicalOrder) }
+    /// The calls in `CallRecord.canonicalOrder` (by node path, then sequence), paths parsed once per call.
+    func sortedCalls() -> [CallRecord] {
+        calls.map { (NodePath.components($0.nodeID), $0) }
+            .sorted { a, b in a.0 != b.0 ? a.0.lexicographicallyPrecedes(b.0) : a.1.sequence < b.1.sequence }
+            .map(\.1)
+    }
 
     func timeSpan() -> (Date, Date)? {
         guard let first = calls.map(\.startedAt).min(), let last = calls.map(\.finishedAt).max(),

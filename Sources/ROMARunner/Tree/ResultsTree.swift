@@ -29,15 +29,22 @@ public struct ResultsTree: Sendable {
         public static let all = [request, result, execution, dag, mermaid, calls]
     }
 
+    /// `root`'s path, kept as text: file reads build paths from it without `URL` work.
+    private let rootPath: String
+
     /// Creates the tree for a manifest under `out`.
     public init(out: URL, manifestName: String) {
-        self.root = out.appendingPathComponent(manifestName, isDirectory: true)
+        self.init(root: out.appendingPathComponent(manifestName, isDirectory: true))
     }
 
     /// Creates the tree at a folder.
     public init(root: URL) {
         self.root = root
+        self.rootPath = root.path
     }
+
+    /// The path of a goal's file.
+    private func path(_ id: String, _ file: String) -> String { "\(rootPath)/\(id)/\(file)" }
 
     /// A goal's folder.
     public func goalFolder(_ id: String) -> URL { root.appendingPathComponent(id, isDirectory: true) }
@@ -53,7 +60,7 @@ public struct ResultsTree: Sendable {
 
     /// Reads a goal's file, if the goal folder and file exist.
     public func read(_ id: String, _ file: String) -> Data? {
-        Self.contents(atPath: goalFolder(id).appendingPathComponent(file).path)
+        Self.contents(atPath: path(id, file))
     }
 
     /// A file's bytes, nil if it cannot be read: one `fstat` and as few `read`s as the size
@@ -121,12 +128,11 @@ public struct ResultsTree: Sendable {
 
     /// Whether a goal's folder holds exactly `files`, byte for byte, and nothing else.
     func holds(_ id: String, exactly files: [String: Data]) -> Bool {
-        let folder = goalFolder(id)
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path), Set(names) == Set(files.keys) else {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "\(rootPath)/\(id)"), Set(names) == Set(files.keys) else {
             return false
         }
         return files.allSatisfy { name, data in
-            Self.contents(atPath: folder.appendingPathComponent(name).path, expectedSize: data.count) == data
+            Self.contents(atPath: path(id, name), expectedSize: data.count) == data
         }
     }
 
