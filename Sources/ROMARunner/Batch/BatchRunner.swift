@@ -141,7 +141,8 @@ public struct BatchRunner: Sendable {
         let manifest = job.manifest.name
         let id = job.goal.id
         events(.goalStarted(manifest: manifest, goal: id))
-        let recordings = options.recording == .record ? [] : GoalArtifacts.readAnswers(job.tree.read(id, ResultsTree.File.calls))
+        let recorded = options.recording == .record ? nil : job.tree.read(id, ResultsTree.File.calls)
+        let recordings = GoalArtifacts.readAnswers(recorded)
         let model = ReplayModel(mode: options.recording, live: live, providerName: options.provider.name, recordings: recordings)
         var configuration = options.engine
         if let v = job.manifest.engine.maxSubtasks { configuration.maxSubtasks = v }
@@ -162,7 +163,9 @@ public struct BatchRunner: Sendable {
         if !(record.error?.isRecordingMiss ?? false) && !keepExisting {
             do {
                 let details = record.details
-                try job.tree.writeGoal(id, files: try GoalArtifacts.files(request: job.request, details: details, calls: record.calls, requestBytes: job.requestBytes))
+                try job.tree.writeGoal(
+                    id, files: try GoalArtifacts.files(request: job.request, details: details, calls: record.calls, requestBytes: job.requestBytes),
+                    known: recorded.map { [ResultsTree.File.calls: $0] } ?? [:])
                 outcome.written = true
                 folder = WrittenGoal(request: job.request.publicView, requestBytes: job.requestBytes, details: details)
             } catch {

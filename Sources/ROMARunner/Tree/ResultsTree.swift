@@ -95,10 +95,13 @@ public struct ResultsTree: Sendable {
     ///
     /// Returns false, touching nothing, when the folder already holds exactly these files
     /// (a replay of a committed tree rewrites no byte and no mtime).
+    ///
+    /// `known` holds files of the folder the caller has already read (under the tree's lock,
+    /// so still current); they are compared without being read again.
     @discardableResult
-    public func writeGoal(_ id: String, files: [String: Data]) throws -> Bool {
+    public func writeGoal(_ id: String, files: [String: Data], known: [String: Data] = [:]) throws -> Bool {
         let fm = FileManager.default
-        if holds(id, exactly: files) { return false }
+        if holds(id, exactly: files, known: known) { return false }
         let token = UUID().uuidString.prefix(8)
         let staging = root.appendingPathComponent(".tmp-\(id)-\(token)", isDirectory: true)
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
@@ -127,12 +130,12 @@ public struct ResultsTree: Sendable {
     }
 
     /// Whether a goal's folder holds exactly `files`, byte for byte, and nothing else.
-    func holds(_ id: String, exactly files: [String: Data]) -> Bool {
+    func holds(_ id: String, exactly files: [String: Data], known: [String: Data] = [:]) -> Bool {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: "\(rootPath)/\(id)"), Set(names) == Set(files.keys) else {
             return false
         }
         return files.allSatisfy { name, data in
-            Self.contents(atPath: path(id, name), expectedSize: data.count) == data
+            (known[name] ?? Self.contents(atPath: path(id, name), expectedSize: data.count)) == data
         }
     }
 
