@@ -5,14 +5,23 @@
 /// `JSONEncoder`, so the output must never drift from it: `JSONLineWriterTests` compares the two
 /// on random values. Callers write an object's keys in ascending UTF-8 byte order (the order
 /// `JSONEncoder` sorts them in); `object(_:)` sorts a dictionary's keys that way itself.
+///
+/// With `pretty`, the same calls write what `JSONEncoder` writes with `.prettyPrinted` added
+/// (`CanonicalJSON.encode`'s layout): one member or element per line, two spaces of indentation
+/// per level, `"key" : value`, and an empty container as its brackets around an empty line.
 public struct JSONLineWriter {
     /// The bytes written so far.
     public private(set) var bytes: [UInt8] = []
     /// Whether the current container still has no member (per nesting level).
     private var first: [Bool] = []
+    /// Whether to write `JSONEncoder`'s pretty-printed layout instead of one line.
+    private let pretty: Bool
+    /// Whether a NaN or infinite double was written (`JSONEncoder` refuses those).
+    public private(set) var wroteNonFiniteNumber = false
 
-    /// Creates an empty writer.
-    public init(capacity: Int = 512) {
+    /// Creates an empty writer; `pretty` for `JSONEncoder`'s `.prettyPrinted` layout.
+    public init(capacity: Int = 512, pretty: Bool = false) {
+        self.pretty = pretty
         bytes.reserveCapacity(capacity)
     }
 
@@ -26,8 +35,7 @@ public struct JSONLineWriter {
 
     /// Closes the innermost object.
     public mutating func endObject() {
-        first.removeLast()
-        bytes.append(UInt8(ascii: "}"))
+        close(UInt8(ascii: "}"))
     }
 
     /// Opens an array; write elements with `element()` followed by a value.
@@ -38,15 +46,28 @@ public struct JSONLineWriter {
 
     /// Closes the innermost array.
     public mutating func endArray() {
-        first.removeLast()
-        bytes.append(UInt8(ascii: "]"))
+        close(UInt8(ascii: "]"))
+    }
+
+    private mutating func close(_ bracket: UInt8) {
+        let empty = first.removeLast()
+        if pretty {
+            // `JSONEncoder` prints an empty container as `[`, an empty line, then `]`.
+            if empty { bytes.append(UInt8(ascii: "\n")) }
+            newline()
+        }
+        bytes.append(bracket)
     }
 
     /// Starts the next member of the innermost object; `name` must sort after the previous one.
     public mutating func key(_ name: String) {
         separate()
         string(name)
-        bytes.append(UInt8(ascii: ":"))
+        if pretty {
+            bytes.append(contentsOf: [UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: " ")])
+        } else {
+            bytes.append(UInt8(ascii: ":"))
+        }
     }
 
     /// Starts the next element of the innermost array.
@@ -60,6 +81,13 @@ public struct JSONLineWriter {
         } else {
             bytes.append(UInt8(ascii: ","))
         }
+        if pretty { newline() }
+    }
+
+    /// A line break, then two spaces per nesting level.
+    private mutating func newline() {
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * first.count))
     }
 
     // MARK: Scalars
@@ -98,8 +126,10 @@ public struct JSONLineWriter {
     }
 
     /// Writes a finite double as `JSONEncoder` does: the shortest round-tripping form, without
-    /// a trailing `.0` (`1`, `0.7`, `1e-07`, `-0`).
+    /// a trailing `.0` (`1`, `0.7`, `1e-07`, `-0`). A NaN or infinity, which `JSONEncoder` refuses,
+    /// is written as its description and noted in `wroteNonFiniteNumber`.
     public mutating func double(_ value: Double) {
+        if !value.isFinite { wroteNonFiniteNumber = true }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
         bytes.append(contentsOf: text.utf8)

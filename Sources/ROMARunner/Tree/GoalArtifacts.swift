@@ -4,14 +4,15 @@ import ROMAEngine
 
 /// The files of one goal folder, built from an execution.
 public enum GoalArtifacts {
-    /// Every file of the folder, canonical bytes.
+    /// Every file of the folder, canonical bytes (`execution.json` and `dag.json` from the
+    /// hand-written writer, byte-identical to `CanonicalJSON.encode`).
     ///
     /// `requestBytes`, when given, is `request.json` already encoded (the runner has it).
     public static func files(request: ResolvedRequest, details: ExecutionDetails, calls: [CallRecord]?, requestBytes: Data? = nil) throws -> [String: Data] {
         var files: [String: Data] = [
             ResultsTree.File.request: try requestBytes ?? CanonicalJSON.encode(request.publicView),
-            ResultsTree.File.execution: try CanonicalJSON.encode(details),
-            ResultsTree.File.dag: try CanonicalJSON.encode(DAGResponse(executionId: details.executionId, dag: details.dag ?? DAG(nodes: [], edges: []))),
+            ResultsTree.File.execution: try CanonicalJSON.pretty(details),
+            ResultsTree.File.dag: try CanonicalJSON.pretty(DAGResponse(executionId: details.executionId, dag: details.dag ?? DAG(nodes: [], edges: []))),
             ResultsTree.File.mermaid: Data(MermaidRenderer.render(details.dag ?? DAG(nodes: [], edges: [])).utf8),
             ResultsTree.File.result: Data(resultMarkdown(request: request, details: details).utf8),
         ]
