@@ -86,8 +86,8 @@ enum RunnerBenchmark {
         print(String(format: "runner: replay CPU (user+sys): median %.0f ms, %.0f µs per replayed call", median(cpu) * 1000, median(cpu) * 1e6 / Double(recordedCalls)))
     }
 
-    /// Replay runs measured (the median is reported).
-    static let runs = 7
+    /// Replay runs measured (the median is reported); `ROMA_BENCH_REPLAYS` sets more, for profiling.
+    static let runs = ProcessInfo.processInfo.environment["ROMA_BENCH_REPLAYS"].flatMap(Int.init) ?? 7
 }
 
 struct BenchmarkError: Error, CustomStringConvertible {

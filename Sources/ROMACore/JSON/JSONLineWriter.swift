@@ -2,7 +2,7 @@
 /// `JSONEncoder` with sorted keys and unescaped slashes), without the cost of `Encodable`.
 ///
 /// Replay keys are SHA-256 hashes of these bytes, and recordings committed to git were made with
-/// `JSONEncoder`, so the output must never drift from it: `JSONLineWriterTests` compares the two
+/// `JSONEncoder`, so the output must never drift from it: `CanonicalLineTests` compares the two
 /// on random values. Callers write an object's keys in ascending UTF-8 byte order (the order
 /// `JSONEncoder` sorts them in); `object(_:)` sorts a dictionary's keys that way itself.
 ///
