@@ -38,6 +38,25 @@ struct CanonicalPrettyTests {
         }
     }
 
+    @Test("resolved requests (request.json): pretty bytes as CanonicalJSON.encode, one line as JSONEncoder", arguments: 0..<10)
+    func requestsMatchEncoder(seed: Int) throws {
+        var random = Random(state: UInt64(6000 + seed))
+        for _ in 0..<30 {
+            var request = ResolvedRequest(id: "g", request: ExecutionRequest(goal: "x"), profiles: ProfileTable(fallback: "m"))
+            request.id = random.text()
+            request.goal = random.text()
+            request.maxDepth = random.below(11)
+            request.configProfile = ConfigProfile.allCases[random.below(ConfigProfile.allCases.count)]
+            request.configOverrides = ConfigOverrides(
+                temperature: random.maybe { $0.double() }, maxTokens: random.maybe { $0.below(16_000) }, model: random.maybe { $0.text() })
+            request.metadata = Dictionary((0..<random.below(5)).map { _ in (random.text(), random.text()) }, uniquingKeysWith: { a, _ in a })
+            request.model = random.text()
+            request.temperature = random.double()
+            request.maxTokens = random.below(16_000)
+            try expectSameBytes(request, "seed \(seed)")
+        }
+    }
+
     @Test("JSON values, nested and empty containers: the same pretty layout as JSONEncoder", arguments: 0..<20)
     func valuesMatchEncoder(seed: Int) throws {
         var random = Random(state: UInt64(4000 + seed))

@@ -56,7 +56,7 @@ public struct ResolvedRequest: Sendable, Hashable, Codable {
 
     /// The SHA-256 of the canonical JSON: changes whenever anything that shapes the run changes.
     public var contentHash: String {
-        let data = (try? CanonicalJSON.encode(self)) ?? Data()
+        let data = (try? CanonicalJSON.pretty(self)) ?? Data()
         return SHA256.hex(bytes: data)
     }
 }

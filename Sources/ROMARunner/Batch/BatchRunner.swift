@@ -49,7 +49,7 @@ public struct BatchRunner: Sendable {
                 if !options.only.isEmpty && !options.only.contains(goal.id) { continue }
                 if let shard = options.shard, !shard.contains(manifest: manifest.name, goalID: goal.id) { continue }
                 let request = ResolvedRequest(id: goal.id, request: goal.request, profiles: profiles)
-                jobs.append(Job(manifest: manifest, tree: tree, goal: goal, request: request, requestBytes: try CanonicalJSON.encode(request.publicView)))
+                jobs.append(Job(manifest: manifest, tree: tree, goal: goal, request: request, requestBytes: try CanonicalJSON.pretty(request.publicView)))
             }
         }
         return jobs

@@ -10,7 +10,7 @@ public enum GoalArtifacts {
     /// `requestBytes`, when given, is `request.json` already encoded (the runner has it).
     public static func files(request: ResolvedRequest, details: ExecutionDetails, calls: [CallRecord]?, requestBytes: Data? = nil) throws -> [String: Data] {
         var files: [String: Data] = [
-            ResultsTree.File.request: try requestBytes ?? CanonicalJSON.encode(request.publicView),
+            ResultsTree.File.request: try requestBytes ?? CanonicalJSON.pretty(request.publicView),
             ResultsTree.File.execution: try CanonicalJSON.pretty(details),
             ResultsTree.File.dag: try CanonicalJSON.pretty(DAGResponse(executionId: details.executionId, dag: details.dag ?? DAG(nodes: [], edges: []))),
             ResultsTree.File.mermaid: Data(MermaidRenderer.render(details.dag ?? DAG(nodes: [], edges: [])).utf8),
