@@ -9,7 +9,8 @@ let suites: [String: () async throws -> Void] = [
     "engine": EngineBenchmark.run,
     "server": ServerBenchmark.run,
 ]
-let selected = arguments.isEmpty ? suites.keys.sorted() : arguments
+// `replay` is the second half of `runner`, runnable alone for profiling.
+let selected = arguments.isEmpty ? ["engine", "manifest", "runner", "server"] : arguments
 for name in selected {
     guard let suite = suites[name] else {
         FileHandle.standardError.write(Data("unknown benchmark '\(name)'; known: \(suites.keys.sorted().joined(separator: ", "))\n".utf8))

@@ -97,9 +97,9 @@ public struct BatchRunner: Sendable {
                 client: ROMAAPIClient(baseURL: options.remote.baseURL, apiKey: options.remote.apiKey),
                 settings: options.remote, sleeper: remoteSleeper ?? ContinuousSleeper(), quota: RemoteQuota())
             : nil
-        // What this run wrote, so the summary need not read those folders back.
-        var written: [String: [String: WrittenGoal]] = [:]
-        await withTaskGroup(of: (GoalOutcome, WrittenGoal?).self) { group in
+        // Summary rows of the folders this run wrote, so the summary need not read them back.
+        var written: [String: [String: Summary.Row]] = [:]
+        await withTaskGroup(of: (GoalOutcome, Summary.Row?).self) { group in
             var next = 0
             func launch() {
                 guard next < toRun.count, !Task.isCancelled else { return }
@@ -129,7 +129,7 @@ public struct BatchRunner: Sendable {
     }
 
     /// Rewrites `summary.json` and `index.md` from the goal folders (untouched when unchanged).
-    public func writeSummary(manifest: Manifest, tree: ResultsTree, deferred: Set<String> = [], written: [String: WrittenGoal] = [:]) throws {
+    public func writeSummary(manifest: Manifest, tree: ResultsTree, deferred: Set<String> = [], written: [String: Summary.Row] = [:]) throws {
         let summary = Summary(manifest: manifest, tree: tree, deferred: deferred, written: written)
         try tree.writeFile("summary.json", try CanonicalJSON.encode(summary))
         try tree.writeFile("index.md", Data(summary.indexMarkdown(tree: tree).utf8))
@@ -137,7 +137,7 @@ public struct BatchRunner: Sendable {
 
     func runGoal(
         _ job: Job, existing: GoalHead?, live: (any LanguageModel)?, events: @escaping @Sendable (BatchEvent) -> Void
-    ) async -> (GoalOutcome, WrittenGoal?) {
+    ) async -> (GoalOutcome, Summary.Row?) {
         let manifest = job.manifest.name
         let id = job.goal.id
         events(.goalStarted(manifest: manifest, goal: id))
@@ -159,7 +159,7 @@ public struct BatchRunner: Sendable {
             llmCalls: record.calls.count, outputRetries: record.outputRetries, error: record.error?.message, temporary: record.error?.isTemporary ?? false)
         // A miss in --offline mode writes nothing; a failed re-run never replaces a completed result.
         let keepExisting = record.status != .completed && existing?.status == .completed
-        var folder: WrittenGoal?
+        var folder: Summary.Row?
         if !(record.error?.isRecordingMiss ?? false) && !keepExisting {
             do {
                 let details = record.details
@@ -167,7 +167,7 @@ public struct BatchRunner: Sendable {
                     id, files: try GoalArtifacts.files(request: job.request, details: details, calls: record.calls, requestBytes: job.requestBytes),
                     known: recorded.map { [ResultsTree.File.calls: $0] } ?? [:])
                 outcome.written = true
-                folder = WrittenGoal(request: job.request.publicView, requestBytes: job.requestBytes, details: details)
+                folder = Summary.row(goal: job.goal, requestData: job.requestBytes, details: details, resolved: job.request.publicView, deferred: false)
             } catch {
                 outcome.status = .failed
                 outcome.error = "cannot write the results of '\(id)': \(error)"

@@ -39,31 +39,38 @@ public struct Summary: Sendable, Hashable, Codable {
 
     /// Reads the state of every goal of a manifest from its tree.
     ///
-    /// `written` holds what this process just wrote to goal folders (the request and the
-    /// execution), so those folders need not be read back and decoded; others are read.
-    public init(manifest: Manifest, tree: ResultsTree, deferred: Set<String> = [], written: [String: WrittenGoal] = [:]) {
+    /// `written` holds the rows of folders this process just wrote (`row(goal:…)`), so those
+    /// folders need not be read back and decoded; the others are read.
+    public init(manifest: Manifest, tree: ResultsTree, deferred: Set<String> = [], written: [String: Row] = [:]) {
         self.manifest = manifest.name
         var rows: [Row] = []
         for goal in manifest.goals {
-            let known = written[goal.id]
-            let requestData = known?.requestBytes ?? tree.read(goal.id, ResultsTree.File.request)
-            let details = known?.details ?? tree.read(goal.id, ResultsTree.File.execution).flatMap { try? CanonicalJSON.decode(ExecutionDetails.self, from: $0) }
-            let resolved = known?.request ?? requestData.flatMap { try? CanonicalJSON.decode(ResolvedRequest.self, from: $0) }
-            var status = details?.status.rawValue ?? "pending"
-            if details == nil, deferred.contains(goal.id) { status = "deferred" }
-            rows.append(
-                Row(
-                    id: goal.id, status: status, executionId: details?.executionId,
-                    contentHash: requestData.map { SHA256.hex(bytes: $0) }, tokens: details?.metadata.tokensUsed ?? 0,
-                    llmCalls: details?.metadata.agentCalls ?? 0, nodes: details?.dag?.nodes.count ?? 0,
-                    executionTime: details?.metadata.executionTime,
-                    configProfile: (resolved?.configProfile ?? goal.request.profile).rawValue, model: resolved?.model,
-                    goal: MermaidRenderer.shorten(goal.request.goal, 160), error: details?.error?.message))
+            if let row = written[goal.id] {
+                rows.append(row)
+                continue
+            }
+            let requestData = tree.read(goal.id, ResultsTree.File.request)
+            let details = tree.read(goal.id, ResultsTree.File.execution).flatMap { try? CanonicalJSON.decode(ExecutionDetails.self, from: $0) }
+            let resolved = requestData.flatMap { try? CanonicalJSON.decode(ResolvedRequest.self, from: $0) }
+            rows.append(Self.row(goal: goal, requestData: requestData, details: details, resolved: resolved, deferred: deferred.contains(goal.id)))
         }
         goals = rows
         var counts: [String: Int] = [:]
         for row in rows { counts[row.status, default: 0] += 1 }
         self.counts = counts
+    }
+
+    /// A goal's row, from its folder's `request.json` (bytes and decoded) and `execution.json`.
+    public static func row(goal: GoalSpec, requestData: Data?, details: ExecutionDetails?, resolved: ResolvedRequest?, deferred: Bool) -> Row {
+        var status = details?.status.rawValue ?? "pending"
+        if details == nil, deferred { status = "deferred" }
+        return Row(
+            id: goal.id, status: status, executionId: details?.executionId,
+            contentHash: requestData.map { SHA256.hex(bytes: $0) }, tokens: details?.metadata.tokensUsed ?? 0,
+            llmCalls: details?.metadata.agentCalls ?? 0, nodes: details?.dag?.nodes.count ?? 0,
+            executionTime: details?.metadata.executionTime,
+            configProfile: (resolved?.configProfile ?? goal.request.profile).rawValue, model: resolved?.model,
+            goal: MermaidRenderer.shorten(goal.request.goal, 160), error: details?.error?.message)
     }
 
     /// `index.md`: a table of goals and each goal's DAG as Mermaid.
@@ -85,22 +92,5 @@ public struct Summary: Sendable, Hashable, Codable {
             text += "\n## \(row.id)\n\n\(row.goal)\n\n```mermaid\n\(String(decoding: mermaid, as: UTF8.self))```\n"
         }
         return text
-    }
-}
-
-/// A goal folder as this process just wrote it.
-public struct WrittenGoal: Sendable {
-    /// The request, as in `request.json` (its public view).
-    public var request: ResolvedRequest
-    /// The bytes of `request.json`.
-    public var requestBytes: Data
-    /// The execution, as in `execution.json`.
-    public var details: ExecutionDetails
-
-    /// Describes a written folder.
-    public init(request: ResolvedRequest, requestBytes: Data, details: ExecutionDetails) {
-        self.request = request
-        self.requestBytes = requestBytes
-        self.details = details
     }
 }
