@@ -5,46 +5,20 @@
 extension ExecutionDetails: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {
         writer.beginObject()
-        if let cancelledAt {
-            writer.key("cancelled_at")
-            writer.string(cancelledAt)
-        }
-        if let completedAt {
-            writer.key("completed_at")
-            writer.string(completedAt)
-        }
-        writer.key("config_profile")
-        writer.string(configProfile.rawValue)
-        writer.key("created_at")
-        writer.string(createdAt)
-        if let dag {
-            writer.key("dag")
-            dag.write(to: &writer)
-        }
-        if let error {
-            writer.key("error")
-            error.write(to: &writer)
-        }
-        writer.key("execution_id")
-        writer.string(executionId)
-        if let failedAt {
-            writer.key("failed_at")
-            writer.string(failedAt)
-        }
-        writer.key("initial_goal")
-        writer.string(initialGoal)
-        writer.key("max_depth")
-        writer.int(maxDepth)
-        writer.key("metadata")
-        metadata.write(to: &writer)
-        if let result {
-            writer.key("result")
-            writer.string(result)
-        }
-        writer.key("status")
-        writer.string(status.rawValue)
-        writer.key("updated_at")
-        writer.string(updatedAt)
+        writer.member("cancelled_at", cancelledAt)
+        writer.member("completed_at", completedAt)
+        writer.member("config_profile", configProfile.rawValue)
+        writer.member("created_at", createdAt)
+        writer.member("dag", dag)
+        writer.member("error", error)
+        writer.member("execution_id", executionId)
+        writer.member("failed_at", failedAt)
+        writer.member("initial_goal", initialGoal)
+        writer.member("max_depth", maxDepth)
+        writer.member("metadata", metadata)
+        writer.member("result", result)
+        writer.member("status", status.rawValue)
+        writer.member("updated_at", updatedAt)
         writer.endObject()
     }
 }
@@ -52,22 +26,10 @@ extension ExecutionDetails: JSONLineWritable {
 extension ExecutionMetadata: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {
         writer.beginObject()
-        if let agentCalls {
-            writer.key("agent_calls")
-            writer.int(agentCalls)
-        }
-        if let executionTime {
-            writer.key("execution_time")
-            writer.double(executionTime)
-        }
-        if let tokensUsed {
-            writer.key("tokens_used")
-            writer.int(tokensUsed)
-        }
-        if let userMetadata {
-            writer.key("user_metadata")
-            writer.object(userMetadata) { writer, value in writer.string(value) }
-        }
+        writer.member("agent_calls", agentCalls)
+        writer.member("execution_time", executionTime)
+        writer.member("tokens_used", tokensUsed)
+        writer.member("user_metadata", userMetadata)
         writer.endObject()
     }
 }
@@ -75,14 +37,9 @@ extension ExecutionMetadata: JSONLineWritable {
 extension APIError: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {
         writer.beginObject()
-        writer.key("code")
-        writer.string(code)
-        if let details {
-            writer.key("details")
-            writer.value(details)
-        }
-        writer.key("message")
-        writer.string(message)
+        writer.member("code", code)
+        writer.member("details", details)
+        writer.member("message", message)
         writer.endObject()
     }
 }
@@ -90,10 +47,8 @@ extension APIError: JSONLineWritable {
 extension DAGResponse: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {
         writer.beginObject()
-        writer.key("dag")
-        dag.write(to: &writer)
-        writer.key("execution_id")
-        writer.string(executionId)
+        writer.member("dag", dag)
+        writer.member("execution_id", executionId)
         writer.endObject()
     }
 }
@@ -101,22 +56,9 @@ extension DAGResponse: JSONLineWritable {
 extension DAG: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {
         writer.beginObject()
-        writer.key("edges")
-        writer.beginArray()
-        for edge in edges {
-            writer.element()
-            edge.write(to: &writer)
-        }
-        writer.endArray()
-        writer.key("nodes")
-        writer.beginArray()
-        for node in nodes {
-            writer.element()
-            node.write(to: &writer)
-        }
-        writer.endArray()
-        writer.key("stats")
-        stats.write(to: &writer)
+        writer.member("edges", edges)
+        writer.member("nodes", nodes)
+        writer.member("stats", stats)
         writer.endObject()
     }
 }
@@ -124,49 +66,20 @@ extension DAG: JSONLineWritable {
 extension DAGNode: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {
         writer.beginObject()
-        if let completedAt {
-            writer.key("completed_at")
-            writer.string(completedAt)
-        }
-        writer.key("dependencies")
-        writer.beginArray()
-        for dependency in dependencies {
-            writer.element()
-            writer.string(dependency)
-        }
-        writer.endArray()
-        writer.key("depth")
-        writer.int(depth)
-        if let error {
-            writer.key("error")
-            writer.string(error)
-        }
-        writer.key("id")
-        writer.string(id)
-        writer.key("input")
-        writer.string(input)
-        writer.key("llm_calls")
-        writer.int(llmCalls)
-        if let output {
-            writer.key("output")
-            writer.string(output)
-        }
-        if let parent {
-            writer.key("parent")
-            writer.string(parent)
-        }
-        if let startedAt {
-            writer.key("started_at")
-            writer.string(startedAt)
-        }
-        writer.key("status")
-        writer.string(status.rawValue)
-        writer.key("task_type")
-        writer.string(taskType)
-        writer.key("tokens_used")
-        writer.int(tokensUsed)
-        writer.key("type")
-        writer.string(type)
+        writer.member("completed_at", completedAt)
+        writer.member("dependencies", dependencies)
+        writer.member("depth", depth)
+        writer.member("error", error)
+        writer.member("id", id)
+        writer.member("input", input)
+        writer.member("llm_calls", llmCalls)
+        writer.member("output", output)
+        writer.member("parent", parent)
+        writer.member("started_at", startedAt)
+        writer.member("status", status.rawValue)
+        writer.member("task_type", taskType)
+        writer.member("tokens_used", tokensUsed)
+        writer.member("type", type)
         writer.endObject()
     }
 }
@@ -174,12 +87,9 @@ extension DAGNode: JSONLineWritable {
 extension DAGEdge: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {
         writer.beginObject()
-        writer.key("from")
-        writer.string(from)
-        writer.key("to")
-        writer.string(to)
-        writer.key("type")
-        writer.string(type)
+        writer.member("from", from)
+        writer.member("to", to)
+        writer.member("type", type)
         writer.endObject()
     }
 }
@@ -187,14 +97,10 @@ extension DAGEdge: JSONLineWritable {
 extension DAGStats: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {
         writer.beginObject()
-        writer.key("completed_nodes")
-        writer.int(completedNodes)
-        writer.key("failed_nodes")
-        writer.int(failedNodes)
-        writer.key("total_edges")
-        writer.int(totalEdges)
-        writer.key("total_nodes")
-        writer.int(totalNodes)
+        writer.member("completed_nodes", completedNodes)
+        writer.member("failed_nodes", failedNodes)
+        writer.member("total_edges", totalEdges)
+        writer.member("total_nodes", totalNodes)
         writer.endObject()
     }
 }

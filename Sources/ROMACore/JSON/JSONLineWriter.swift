@@ -12,6 +12,10 @@
 public struct JSONLineWriter {
     /// The bytes written so far.
     public private(set) var bytes: [UInt8] = []
+    #if DEBUG
+    /// The last key written in each open object, to check the order (debug builds only).
+    private var previousKeys: [String?] = []
+    #endif
     /// Whether the current container still has no member (per nesting level).
     private var first: [Bool] = []
     /// Whether to write `JSONEncoder`'s pretty-printed layout instead of one line.
@@ -31,11 +35,17 @@ public struct JSONLineWriter {
     public mutating func beginObject() {
         bytes.append(UInt8(ascii: "{"))
         first.append(true)
+        #if DEBUG
+        previousKeys.append(nil)
+        #endif
     }
 
     /// Closes the innermost object.
     public mutating func endObject() {
         close(UInt8(ascii: "}"))
+        #if DEBUG
+        previousKeys.removeLast()
+        #endif
     }
 
     /// Opens an array; write elements with `element()` followed by a value.
@@ -61,6 +71,13 @@ public struct JSONLineWriter {
 
     /// Starts the next member of the innermost object; `name` must sort after the previous one.
     public mutating func key(_ name: String) {
+        #if DEBUG
+        // A hand-written conformance with its keys out of order would write bytes JSONEncoder never does.
+        if let previous = previousKeys[previousKeys.count - 1] {
+            assert(previous.utf8.lexicographicallyPrecedes(name.utf8), "JSON key '\(name)' written after '\(previous)'")
+        }
+        previousKeys[previousKeys.count - 1] = name
+        #endif
         separate()
         string(name)
         if pretty {
@@ -163,6 +180,73 @@ public struct JSONLineWriter {
             if start < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...])) }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    // MARK: Members
+    // `key` followed by the value, in one call; optional values left out when nil, as
+    // synthesized `Codable` leaves them out.
+
+    public mutating func member(_ name: String, _ value: String) {
+        key(name)
+        string(value)
+    }
+
+    public mutating func member(_ name: String, _ value: String?) {
+        if let value { member(name, value) }
+    }
+
+    public mutating func member(_ name: String, _ value: Int) {
+        key(name)
+        int(value)
+    }
+
+    public mutating func member(_ name: String, _ value: Int?) {
+        if let value { member(name, value) }
+    }
+
+    public mutating func member(_ name: String, _ value: Double) {
+        key(name)
+        double(value)
+    }
+
+    public mutating func member(_ name: String, _ value: Double?) {
+        if let value { member(name, value) }
+    }
+
+    public mutating func member(_ name: String, _ value: some JSONLineWritable) {
+        key(name)
+        value.write(to: &self)
+    }
+
+    public mutating func member(_ name: String, _ value: (some JSONLineWritable)?) {
+        if let value { member(name, value) }
+    }
+
+    public mutating func member(_ name: String, _ elements: [some JSONLineWritable]) {
+        key(name)
+        beginArray()
+        for value in elements {
+            element()
+            value.write(to: &self)
+        }
+        endArray()
+    }
+
+    public mutating func member(_ name: String, _ elements: [String]) {
+        key(name)
+        beginArray()
+        for value in elements {
+            element()
+            string(value)
+        }
+        endArray()
+    }
+
+    /// A string-to-string dictionary as an object, keys sorted.
+    public mutating func member(_ name: String, _ members: [String: String]?) {
+        guard let members else { return }
+        key(name)
+        object(members) { writer, value in writer.string(value) }
     }
 
     // MARK: Values

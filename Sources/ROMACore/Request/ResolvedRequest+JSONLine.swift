@@ -5,24 +5,15 @@
 extension ResolvedRequest: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {
         writer.beginObject()
-        writer.key("config_overrides")
-        configOverrides.write(to: &writer)
-        writer.key("config_profile")
-        writer.string(configProfile.rawValue)
-        writer.key("goal")
-        writer.string(goal)
-        writer.key("id")
-        writer.string(id)
-        writer.key("max_depth")
-        writer.int(maxDepth)
-        writer.key("max_tokens")
-        writer.int(maxTokens)
-        writer.key("metadata")
-        writer.object(metadata) { writer, value in writer.string(value) }
-        writer.key("model")
-        writer.string(model)
-        writer.key("temperature")
-        writer.double(temperature)
+        writer.member("config_overrides", configOverrides)
+        writer.member("config_profile", configProfile.rawValue)
+        writer.member("goal", goal)
+        writer.member("id", id)
+        writer.member("max_depth", maxDepth)
+        writer.member("max_tokens", maxTokens)
+        writer.member("metadata", metadata)
+        writer.member("model", model)
+        writer.member("temperature", temperature)
         writer.endObject()
     }
 }
@@ -30,18 +21,9 @@ extension ResolvedRequest: JSONLineWritable {
 extension ConfigOverrides: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {
         writer.beginObject()
-        if let maxTokens {
-            writer.key("max_tokens")
-            writer.int(maxTokens)
-        }
-        if let model {
-            writer.key("model")
-            writer.string(model)
-        }
-        if let temperature {
-            writer.key("temperature")
-            writer.double(temperature)
-        }
+        writer.member("max_tokens", maxTokens)
+        writer.member("model", model)
+        writer.member("temperature", temperature)
         writer.endObject()
     }
 }

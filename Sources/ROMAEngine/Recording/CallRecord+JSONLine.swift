@@ -6,23 +6,11 @@ import ROMACore
 extension ChatRequest: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {
         writer.beginObject()
-        writer.key("max_tokens")
-        writer.int(maxTokens)
-        writer.key("messages")
-        writer.beginArray()
-        for message in messages {
-            writer.element()
-            message.write(to: &writer)
-        }
-        writer.endArray()
-        writer.key("model")
-        writer.string(model)
-        if let responseSchema {
-            writer.key("response_schema")
-            responseSchema.write(to: &writer)
-        }
-        writer.key("temperature")
-        writer.double(temperature)
+        writer.member("max_tokens", maxTokens)
+        writer.member("messages", messages)
+        writer.member("model", model)
+        writer.member("response_schema", responseSchema)
+        writer.member("temperature", temperature)
         writer.endObject()
     }
 }
@@ -30,10 +18,8 @@ extension ChatRequest: JSONLineWritable {
 extension ChatMessage: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {
         writer.beginObject()
-        writer.key("content")
-        writer.string(content)
-        writer.key("role")
-        writer.string(role)
+        writer.member("content", content)
+        writer.member("role", role)
         writer.endObject()
     }
 }
@@ -41,10 +27,8 @@ extension ChatMessage: JSONLineWritable {
 extension ResponseSchema: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {
         writer.beginObject()
-        writer.key("name")
-        writer.string(name)
-        writer.key("schema")
-        writer.value(schema)
+        writer.member("name", name)
+        writer.member("schema", schema)
         writer.endObject()
     }
 }
@@ -52,12 +36,9 @@ extension ResponseSchema: JSONLineWritable {
 extension TokenUsage: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {
         writer.beginObject()
-        writer.key("completion_tokens")
-        writer.int(completionTokens)
-        writer.key("prompt_tokens")
-        writer.int(promptTokens)
-        writer.key("total_tokens")
-        writer.int(totalTokens)
+        writer.member("completion_tokens", completionTokens)
+        writer.member("prompt_tokens", promptTokens)
+        writer.member("total_tokens", totalTokens)
         writer.endObject()
     }
 }
@@ -65,34 +46,19 @@ extension TokenUsage: JSONLineWritable {
 extension CallRecord: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {
         writer.beginObject()
-        if let finishReason {
-            writer.key("finish_reason")
-            writer.string(finishReason)
-        }
-        writer.key("finished_at")
-        writer.string(finishedAt)
-        writer.key("key")
-        writer.string(key)
-        writer.key("latency_ms")
-        writer.int(latencyMs)
-        writer.key("node_id")
-        writer.string(nodeID)
-        writer.key("provider")
-        writer.string(provider)
-        writer.key("purpose")
-        writer.string(purpose)
-        writer.key("request")
-        request.write(to: &writer)
-        writer.key("response")
-        writer.string(response)
-        writer.key("sample")
-        writer.int(sample)
-        writer.key("sequence")
-        writer.int(sequence)
-        writer.key("started_at")
-        writer.string(startedAt)
-        writer.key("usage")
-        usage.write(to: &writer)
+        writer.member("finish_reason", finishReason)
+        writer.member("finished_at", finishedAt)
+        writer.member("key", key)
+        writer.member("latency_ms", latencyMs)
+        writer.member("node_id", nodeID)
+        writer.member("provider", provider)
+        writer.member("purpose", purpose)
+        writer.member("request", request)
+        writer.member("response", response)
+        writer.member("sample", sample)
+        writer.member("sequence", sequence)
+        writer.member("started_at", startedAt)
+        writer.member("usage", usage)
         writer.endObject()
     }
 
@@ -100,12 +66,9 @@ extension CallRecord: JSONLineWritable {
     static func keyLine(provider: String, request: ChatRequest, sample: Int) -> [UInt8] {
         var writer = JSONLineWriter(capacity: 2048)
         writer.beginObject()
-        writer.key("provider")
-        writer.string(provider)
-        writer.key("request")
-        request.write(to: &writer)
-        writer.key("sample")
-        writer.int(sample)
+        writer.member("provider", provider)
+        writer.member("request", request)
+        writer.member("sample", sample)
         writer.endObject()
         return writer.bytes
     }
