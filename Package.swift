@@ -83,10 +83,10 @@ let package = Package(
             ],
             path: "benchmarks/roma-bench"
         ),
-        .testTarget(name: "ROMAYAMLTests", dependencies: ["ROMAYAML"]),
+        .testTarget(name: "ROMAYAMLTests", dependencies: ["ROMAYAML", "ROMATestSupport"]),
         .testTarget(
             name: "ROMACoreTests",
-            dependencies: ["ROMACore"],
+            dependencies: ["ROMACore", "ROMATestSupport"],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ROMAEngineTests", dependencies: ["ROMAEngine", "ROMATestSupport"]),

@@ -1,5 +1,6 @@
 import Foundation
 import ROMACore
+import ROMATestSupport
 import Testing
 
 @Suite("Loading manifests from files and folders")
@@ -131,7 +132,7 @@ struct ManifestLoaderTests {
 
     @Test("binary garbage ends in a located diagnostic", arguments: 0..<16)
     func garbage(seed: UInt64) throws {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var bytes = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &rng) }
         bytes[0] = UInt8(ascii: "g")
         bytes[Int.random(in: 1..<4096, using: &rng)] = 0
@@ -217,20 +218,5 @@ struct ManifestLoaderTests {
         let diagnostic = try #require(diagnostics.first)
         #expect(diagnostic.position == "4:5")
         #expect(diagnostic.keyPath == "goals[0].goal")
-    }
-}
-
-/// SplitMix64, so "random" inputs are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

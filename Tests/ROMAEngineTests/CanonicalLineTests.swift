@@ -1,5 +1,6 @@
 import Foundation
 import ROMACore
+import ROMATestSupport
 @testable import ROMAEngine
 import Testing
 
@@ -7,16 +8,11 @@ import Testing
 /// them, and recordings committed to git were keyed with `JSONEncoder`.
 @Suite("Canonical JSON lines")
 struct CanonicalLineTests {
-    /// A small deterministic generator (SplitMix64), so a failure names a seed that reproduces it.
+    /// Random values from a seeded generator, so a failure names a seed that reproduces it.
     struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var generator: SplitMix64
+        init(state: UInt64) { generator = SplitMix64(seed: state) }
+        mutating func next() -> UInt64 { generator.next() }
         mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 
         /// Text mixing the characters JSON escapes, slashes, DEL, line separators and non-ASCII.

@@ -1,4 +1,5 @@
 import Foundation
+import ROMATestSupport
 import Testing
 
 @testable import ROMAServer
@@ -24,7 +25,7 @@ struct GzipTests {
     }
 
     static let samples: [[UInt8]] = {
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         let random = (0..<70_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         let json = Array(String(repeating: #"{"execution_id":"exec_abc","status":"completed","progress":100},"#, count: 2_000).utf8)
         return [[], [7], Array("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".utf8), Array("abcabcabcabd".utf8), json, random,
@@ -52,15 +53,3 @@ struct GzipTests {
     }
 }
 
-/// A tiny deterministic generator for incompressible test data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,4 +1,5 @@
 import ROMAYAML
+import ROMATestSupport
 import Testing
 
 /// Untrusted input must end in an error, never a crash, a hang or unbounded memory.

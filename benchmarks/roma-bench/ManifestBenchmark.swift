@@ -1,6 +1,7 @@
 import Foundation
 import ROMACore
 import ROMAYAML
+import ROMATestSupport
 
 /// Loading and validating a 10,000-goal manifest, and how fast hostile input is turned away.
 ///
@@ -356,20 +357,6 @@ extension ManifestBenchmark {
         }
     }
 
-    /// SplitMix64: the same workload on every run.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-
-        init(seed: UInt64) { state = seed }
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
 }
 
