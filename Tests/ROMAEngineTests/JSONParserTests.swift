@@ -1,5 +1,6 @@
 import Foundation
-import ROMACore
+@testable import ROMACore
+import ROMATestSupport
 import Testing
 
 @testable import ROMAEngine
@@ -52,6 +53,28 @@ struct JSONParserTests {
         #expect(Self.decoded(text) == nil)
         #expect(Self.parsed(text) == nil)
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parseObject(Array(#"{"skip": \#(text)}"#.utf8), keeping: []) }
+    }
+
+    @Test("the eight-bytes-at-a-time scan finds exactly the bytes a JSON string must escape")
+    func wordScan() {
+        func special(_ byte: UInt8) -> Bool { byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") }
+        for byte in UInt8.min...UInt8.max {
+            for position in 0..<8 {
+                for filler: UInt8 in [UInt8(ascii: "a"), 0xC3, 0x7F, 0xFF, 0x21, 0x5D] {
+                    var bytes = [UInt8](repeating: filler, count: 8)
+                    bytes[position] = byte
+                    let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                    #expect(JSONScan.hasSpecialByte(word) == special(byte), "byte \(byte) at \(position) among \(filler)")
+                }
+            }
+        }
+        var random = SplitMix64(seed: 9)
+        for _ in 0..<2000 {
+            let bytes = (0..<(random.next() % 40)).map { _ in UInt8(truncatingIfNeeded: random.next() >> 17) }
+            let from = bytes.isEmpty ? 0 : Int(random.next() % UInt64(bytes.count))
+            let expected = bytes[from...].firstIndex(where: special) ?? bytes.count
+            #expect(bytes.withUnsafeBufferPointer { JSONScan.firstSpecial($0, from: from) } == expected)
+        }
     }
 
     @Test("nesting is limited as JSONDecoder limits it, without exhausting the stack")

@@ -159,10 +159,11 @@ public struct JSONLineWriter {
         var value = value
         value.withUTF8 { utf8 in
             var start = 0
-            for index in 0..<utf8.count {
-                let byte = utf8[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            while true {
+                let index = JSONScan.firstSpecial(utf8, from: start)
                 if start < index { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index])) }
+                guard index < utf8.count else { break }
+                let byte = utf8[index]
                 start = index + 1
                 bytes.append(UInt8(ascii: "\\"))
                 switch byte {
@@ -177,7 +178,6 @@ public struct JSONLineWriter {
                     bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
                 }
             }
-            if start < utf8.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...])) }
         }
         bytes.append(UInt8(ascii: "\""))
     }

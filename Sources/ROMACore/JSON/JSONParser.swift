@@ -209,16 +209,15 @@ public struct JSONParser {
         index += 1  // the opening quote
         let start = index
         // The common case: no escapes, one copy.
-        while index < bytes.count {
+        index = JSONScan.firstSpecial(bytes, from: index)
+        if index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
                 index += 1
                 return text
             }
-            if byte == UInt8(ascii: "\\") { break }
-            guard byte >= 0x20 else { throw fail("a control character inside a string") }
-            index += 1
+            guard byte == UInt8(ascii: "\\") else { throw fail("a control character inside a string") }
         }
         var text = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
         while index < bytes.count {
@@ -258,8 +257,9 @@ public struct JSONParser {
                 }
             default:
                 guard byte >= 0x20 else { throw fail("a control character inside a string") }
-                text.append(byte)
-                index += 1
+                let end = JSONScan.firstSpecial(bytes, from: index)
+                text.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
+                index = end
             }
         }
         throw fail("the text ends inside a string")
@@ -269,7 +269,9 @@ public struct JSONParser {
     private mutating func skipString() throws(Failure) {
         let open = index
         index += 1  // the opening quote
-        while index < bytes.count {
+        while true {
+            index = JSONScan.firstSpecial(bytes, from: index)
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
