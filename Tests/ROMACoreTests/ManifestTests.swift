@@ -282,6 +282,18 @@ struct ManifestTests {
         #expect(diagnostic.message == "duplicate goal id 'same' (first used by goals[0])")
     }
 
+    @Test("ids that differ only in case are refused: one folder on macOS and Windows")
+    func idsDifferingInCase() throws {
+        let text = "version: 1\ngoals:\n  - id: Report\n    goal: a\n  - id: report\n    goal: b\n  - id: reports\n    goal: c\n"
+        let (manifest, diagnostics) = loadManifest(text)
+        #expect(manifest == nil)
+        let diagnostic = try #require(diagnostics.first)
+        #expect(diagnostics.count == 1)
+        #expect(diagnostic.position == "5:9")
+        #expect(diagnostic.keyPath == "goals[1].id")
+        #expect(diagnostic.message.hasPrefix("goal id 'report' differs only in case from 'Report' (goals[0])"))
+    }
+
     @Test("the same goal text twice without ids derives the same id: a duplicate at the second goal")
     func duplicateDerivedIDs() throws {
         let text = "version: 1\ngoals:\n  - goal: Same text\n  - Same text\n"

@@ -170,6 +170,7 @@ struct ManifestReader {
         }
         var goals: [GoalSpec] = []
         var seen: [String: Int] = [:]
+        var seenFolded: [String: (id: String, index: Int)] = [:]
         for (index, item) in items.enumerated() {
             let path = "goals[\(index)]"
             var request = defaults
@@ -211,7 +212,16 @@ struct ManifestReader {
                     expected: "an id unique in the manifest", kind: .duplicate)
                 continue
             }
+            // Folders named by ids that differ only in case are one folder on macOS and Windows.
+            if let (other, first) = seenFolded[goalID.lowercased()] {
+                nodes.fail(
+                    idMark, path + ".id",
+                    "goal id '\(goalID)' differs only in case from '\(other)' (goals[\(first)]); their results folders would be one folder on a case-insensitive file system",
+                    expected: "an id unique in the manifest, ignoring case", kind: .duplicate)
+                continue
+            }
             seen[goalID] = index
+            seenFolded[goalID.lowercased()] = (goalID, index)
             goals.append(GoalSpec(id: goalID, request: request, line: item.mark.line))
         }
         return goals
