@@ -41,12 +41,14 @@ public struct SHA256: Sendable {
             offset = take
             guard buffer.count == 64 else { return }
             let block = buffer  // not `buffer` itself: compressing mutates self
-            block.withUnsafeBytes { compress($0.baseAddress!) }
+            block.withUnsafeBytes { if let base = $0.baseAddress { compress(base) } }
             buffer.removeAll(keepingCapacity: true)
         }
-        while input.count - offset >= 64 {
-            compress(input.baseAddress! + offset)
-            offset += 64
+        if let base = input.baseAddress {
+            while input.count - offset >= 64 {
+                compress(base + offset)
+                offset += 64
+            }
         }
         buffer += input[offset...]
     }

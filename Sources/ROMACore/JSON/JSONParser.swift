@@ -252,7 +252,7 @@ public struct JSONParser {
                         throw fail("a lone surrogate escape")
                     }
                     guard let unicode = Unicode.Scalar(scalar) else { throw fail("an invalid \\u escape") }
-                    text.append(contentsOf: UTF8.encode(unicode)!)
+                    text.append(contentsOf: String(Character(unicode)).utf8)
                 default: throw fail("an invalid escape")
                 }
             default:

@@ -3,8 +3,9 @@ extension String {
     /// line breaks), as `trimmingCharacters(in: .whitespacesAndNewlines)` but without bridging
     /// through `NSString`, which cost a replayed call more than the rest of its text handling.
     public var trimmedWhitespace: String {
-        guard let first = unicodeScalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        let last = unicodeScalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        guard let first = unicodeScalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = unicodeScalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
         if first == unicodeScalars.startIndex && unicodeScalars.index(after: last) == unicodeScalars.endIndex { return self }
         return String(unicodeScalars[first...last])
     }

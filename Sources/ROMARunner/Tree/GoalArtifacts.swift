@@ -58,11 +58,12 @@ public enum GoalArtifacts {
     /// The non-empty lines of a JSON Lines file.
     static func lines(_ data: Data) -> [Data] {
         data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> [Data] in
+            guard let base = buffer.baseAddress else { return [] }
             var lines: [Data] = []
             var start = 0
             while start < buffer.count {
                 let rest = buffer.count - start
-                let end = memchr(buffer.baseAddress! + start, Int32(UInt8(ascii: "\n")), rest).map { buffer.baseAddress!.distance(to: UnsafeRawPointer($0)) } ?? buffer.count
+                let end = memchr(base + start, Int32(UInt8(ascii: "\n")), rest).map { base.distance(to: UnsafeRawPointer($0)) } ?? buffer.count
                 if end > start { lines.append(Data(buffer[start..<end])) }
                 start = end + 1
             }

@@ -78,7 +78,10 @@ public struct ResultsTree: Sendable {
         var filled = 0
         while true {
             if filled == data.count { data.count += max(4096, data.count) }
-            let count = data.withUnsafeMutableBytes { buffer in systemRead(fd, buffer.baseAddress! + filled, buffer.count - filled) }
+            let count = data.withUnsafeMutableBytes { buffer in
+                guard let base = buffer.baseAddress else { return 0 }
+                return systemRead(fd, base + filled, buffer.count - filled)
+            }
             if count < 0 {
                 if errno == EINTR { continue }
                 return nil
@@ -163,9 +166,10 @@ public struct ResultsTree: Sendable {
         }
         defer { close(fd) }
         try data.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }  // nothing to write
             var offset = 0
             while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                let n = write(fd, base + offset, raw.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot write \(url.path): \(String(cString: strerror(errno)))"])
