@@ -28,7 +28,9 @@ public struct ROMAAPIClient: Sendable {
     /// `POST /api/v1/executions`.
     public func create(_ request: ExecutionRequest, idempotencyKey: String?) async throws(APIClientError) -> APIResponse<ExecutionSummary> {
         let body: Data
-        do { body = try JSONEncoder().encode(request) } catch { throw APIClientError(kind: .invalidResponse, message: "cannot encode the request: \(error)") }
+        do { body = try JSONEncoder().encode(request) } catch {
+            throw APIClientError(kind: .invalidResponse, message: "cannot encode the request: \(error)")
+        }
         var headers = [("Content-Type", "application/json")]
         if let idempotencyKey { headers.append(("X-Idempotency-Key", idempotencyKey)) }
         return try await send(.POST, "/api/v1/executions", body: body, headers: headers)
@@ -36,7 +38,9 @@ public struct ROMAAPIClient: Sendable {
 
     /// `GET /api/v1/executions` with query parameters (`limit`, `offset`, `status`, …).
     public func list(_ query: [String: String] = [:]) async throws(APIClientError) -> APIResponse<ExecutionList> {
-        let encoded = query.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? $0.value)" }.joined(separator: "&")
+        let encoded = query.sorted { $0.key < $1.key }.map {
+            "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? $0.value)"
+        }.joined(separator: "&")
         return try await send(.GET, "/api/v1/executions" + (encoded.isEmpty ? "" : "?" + encoded))
     }
 
@@ -60,7 +64,9 @@ public struct ROMAAPIClient: Sendable {
         try await send(.GET, "/api/v1/executions/\(id)/dag")
     }
 
-    private func send<T: Decodable>(_ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)] = []) async throws(APIClientError) -> APIResponse<T> {
+    private func send<T: Decodable>(_ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)] = [])
+        async throws(APIClientError) -> APIResponse<T>
+    {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         request.headers.add(name: "X-API-Key", value: apiKey)
@@ -96,7 +102,9 @@ public struct ROMAAPIClient: Sendable {
         do {
             return APIResponse(value: try JSONDecoder().decode(T.self, from: data), status: status, rateLimit: limits)
         } catch {
-            throw APIClientError(kind: .invalidResponse, message: "\(method.rawValue) \(path): the answer is not the documented shape (\(error))", status: status)
+            throw APIClientError(
+                kind: .invalidResponse, message: "\(method.rawValue) \(path): the answer is not the documented shape (\(error))",
+                status: status)
         }
     }
 }
@@ -161,7 +169,9 @@ public struct APIClientError: Error, Sendable, CustomStringConvertible {
     public var retryAfter: Double?
 
     /// Creates an error.
-    public init(kind: Kind, message: String, status: Int? = nil, error: APIError? = nil, rateLimit: RateLimit? = nil, retryAfter: Double? = nil) {
+    public init(
+        kind: Kind, message: String, status: Int? = nil, error: APIError? = nil, rateLimit: RateLimit? = nil, retryAfter: Double? = nil
+    ) {
         self.kind = kind
         self.message = message
         self.status = status

@@ -124,17 +124,26 @@ public enum YAMLValue: Sendable, Hashable {
         func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
         if i < u.endIndex, u[i] == UInt8(ascii: "-") || u[i] == UInt8(ascii: "+") { i = u.index(after: i) }
         var mantissaDigits = 0
-        while i < u.endIndex, isDigit(u[i]) { i = u.index(after: i); mantissaDigits += 1 }
+        while i < u.endIndex, isDigit(u[i]) {
+            i = u.index(after: i)
+            mantissaDigits += 1
+        }
         if i < u.endIndex, u[i] == UInt8(ascii: ".") {
             i = u.index(after: i)
-            while i < u.endIndex, isDigit(u[i]) { i = u.index(after: i); mantissaDigits += 1 }
+            while i < u.endIndex, isDigit(u[i]) {
+                i = u.index(after: i)
+                mantissaDigits += 1
+            }
         }
         guard mantissaDigits > 0 else { return nil }
         if i < u.endIndex, u[i] == UInt8(ascii: "e") || u[i] == UInt8(ascii: "E") {
             i = u.index(after: i)
             if i < u.endIndex, u[i] == UInt8(ascii: "-") || u[i] == UInt8(ascii: "+") { i = u.index(after: i) }
             var expDigits = 0
-            while i < u.endIndex, isDigit(u[i]) { i = u.index(after: i); expDigits += 1 }
+            while i < u.endIndex, isDigit(u[i]) {
+                i = u.index(after: i)
+                expDigits += 1
+            }
             guard expDigits > 0 else { return nil }
         }
         guard i == u.endIndex else { return nil }

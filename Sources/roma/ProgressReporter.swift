@@ -35,14 +35,22 @@ final class ProgressReporter: @unchecked Sendable {
         case .started(let goals, let run):
             total = goals
             toRun = run
-            emit("run started: \(goals) goal\(goals == 1 ? "" : "s"), \(run) to run, \(goals - run) already complete", json: ["event": .string("started"), "goals": .int(goals), "to_run": .int(run)])
+            emit(
+                "run started: \(goals) goal\(goals == 1 ? "" : "s"), \(run) to run, \(goals - run) already complete",
+                json: ["event": .string("started"), "goals": .int(goals), "to_run": .int(run)])
         case .skipped(let manifest, let goal, let reason):
             skipped += 1
-            if style == .json { emit("", json: ["event": .string("skipped"), "manifest": .string(manifest), "goal": .string(goal), "reason": .string(reason)]) }
+            if style == .json {
+                emit(
+                    "",
+                    json: ["event": .string("skipped"), "manifest": .string(manifest), "goal": .string(goal), "reason": .string(reason)])
+            }
         case .goalStarted(let manifest, let goal):
             running.insert(goal)
             // On a terminal the status line already shows what is running.
-            emit(style == .live ? "" : "\(manifest)/\(goal): started", json: ["event": .string("goal_started"), "manifest": .string(manifest), "goal": .string(goal)])
+            emit(
+                style == .live ? "" : "\(manifest)/\(goal): started",
+                json: ["event": .string("goal_started"), "manifest": .string(manifest), "goal": .string(goal)])
         case .engine(let manifest, let goal, let event):
             switch event {
             case .nodeFinished: nodes += 1
@@ -50,14 +58,20 @@ final class ProgressReporter: @unchecked Sendable {
             default: break
             }
             if style == .json, case .nodeFinished(let node, let status, let completed, let all) = event {
-                emit("", json: ["event": .string("node_finished"), "manifest": .string(manifest), "goal": .string(goal), "node": .string(node), "status": .string(status), "completed": .int(completed), "total": .int(all)])
+                emit(
+                    "",
+                    json: [
+                        "event": .string("node_finished"), "manifest": .string(manifest), "goal": .string(goal), "node": .string(node),
+                        "status": .string(status), "completed": .int(completed), "total": .int(all),
+                    ])
             }
             if style == .live { drawLive(force: false) }
         case .goalFinished(let outcome):
             running.remove(outcome.goal)
             done += 1
             if outcome.status != .completed { failed += 1 }
-            var line = "\(outcome.manifest)/\(outcome.goal): \(paint(outcome.status.rawValue, outcome.status == .completed ? "32" : "31")) in \(String(format: "%.1f", outcome.seconds)) s, \(outcome.nodes) nodes, \(outcome.llmCalls) calls, \(outcome.tokens) tokens"
+            var line =
+                "\(outcome.manifest)/\(outcome.goal): \(paint(outcome.status.rawValue, outcome.status == .completed ? "32" : "31")) in \(String(format: "%.1f", outcome.seconds)) s, \(outcome.nodes) nodes, \(outcome.llmCalls) calls, \(outcome.tokens) tokens"
             if outcome.outputRetries > 0 { line += ", \(outcome.outputRetries) output retr\(outcome.outputRetries == 1 ? "y" : "ies")" }
             if let error = outcome.error { line += " — \(error)" }
             var json: [String: JSONValue] = [
@@ -70,7 +84,12 @@ final class ProgressReporter: @unchecked Sendable {
             if let error = outcome.error { json["error"] = .string(error) }
             emit(line, json: json)
         case .submitted(let manifest, let goal, let id, let attached):
-            emit("\(manifest)/\(goal): \(attached ? "re-attached to" : "submitted as") \(id)", json: ["event": .string("submitted"), "manifest": .string(manifest), "goal": .string(goal), "execution_id": .string(id), "attached": .bool(attached)])
+            emit(
+                "\(manifest)/\(goal): \(attached ? "re-attached to" : "submitted as") \(id)",
+                json: [
+                    "event": .string("submitted"), "manifest": .string(manifest), "goal": .string(goal), "execution_id": .string(id),
+                    "attached": .bool(attached),
+                ])
         case .note(let text):
             emit(text, json: ["event": .string("note"), "message": .string(text)])
         }
@@ -82,9 +101,13 @@ final class ProgressReporter: @unchecked Sendable {
             for o in outcomes { counts[o.status.rawValue, default: 0] += 1 }
             let parts = counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             let folders = manifests.map { out.appendingPathComponent($0.name).path }.joined(separator: ", ")
-            var text = "\(interrupted ? "interrupted" : "done") in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: \(parts.isEmpty ? "nothing to do" : parts). Results: \(folders)"
+            var text =
+                "\(interrupted ? "interrupted" : "done") in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: \(parts.isEmpty ? "nothing to do" : parts). Results: \(folders)"
             if interrupted { text += " (finished goals were written; re-run the same command to complete the rest)" }
-            var json: [String: JSONValue] = ["event": .string("finished"), "interrupted": .bool(interrupted), "results": .array(manifests.map { .string(out.appendingPathComponent($0.name).path) })]
+            var json: [String: JSONValue] = [
+                "event": .string("finished"), "interrupted": .bool(interrupted),
+                "results": .array(manifests.map { .string(out.appendingPathComponent($0.name).path) }),
+            ]
             for (k, v) in counts { json[k] = .int(v) }
             if style == .live {
                 Terminal.standardError.write("\r\u{1B}[K\(text)\n")  // the final line replaces the status line
@@ -98,7 +121,8 @@ final class ProgressReporter: @unchecked Sendable {
         let now = Date()
         guard force || now.timeIntervalSince(lastDraw) > 0.1 else { return }
         lastDraw = now
-        let line = "goals \(done)/\(toRun) done, \(failed) failed, \(running.count) running · \(nodes) nodes · \(tokens) tokens · \(String(format: "%.0f", now.timeIntervalSince(started))) s"
+        let line =
+            "goals \(done)/\(toRun) done, \(failed) failed, \(running.count) running · \(nodes) nodes · \(tokens) tokens · \(String(format: "%.0f", now.timeIntervalSince(started))) s"
         Terminal.standardError.write("\r\u{1B}[K" + line)
     }
 

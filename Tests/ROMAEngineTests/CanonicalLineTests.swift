@@ -1,8 +1,9 @@
 import Foundation
 import ROMACore
 import ROMATestSupport
-@testable import ROMAEngine
 import Testing
+
+@testable import ROMAEngine
 
 /// The hand-written canonical lines must stay byte-identical to `JSONEncoder`'s: replay keys hash
 /// them, and recordings committed to git were keyed with `JSONEncoder`.

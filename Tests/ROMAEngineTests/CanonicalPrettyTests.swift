@@ -15,7 +15,9 @@ struct CanonicalPrettyTests {
     }
 
     /// Checks both layouts of a value: pretty against `CanonicalJSON.encode`, one line against `JSONEncoder`.
-    func expectSameBytes(_ value: some JSONLineWritable & Encodable, _ note: String = "", sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectSameBytes(_ value: some JSONLineWritable & Encodable, _ note: String = "", sourceLocation: SourceLocation = #_sourceLocation)
+        throws
+    {
         #expect(try CanonicalJSON.pretty(value) == CanonicalJSON.encode(value), "\(note)", sourceLocation: sourceLocation)
         #expect(value.canonicalLine == Array(try CanonicalJSON.encodeLine(value)), "\(note)", sourceLocation: sourceLocation)
     }
@@ -49,7 +51,8 @@ struct CanonicalPrettyTests {
             request.configProfile = ConfigProfile.allCases[random.below(ConfigProfile.allCases.count)]
             request.configOverrides = ConfigOverrides(
                 temperature: random.maybe { $0.double() }, maxTokens: random.maybe { $0.below(16_000) }, model: random.maybe { $0.text() })
-            request.metadata = Dictionary((0..<random.below(5)).map { _ in (random.text(), random.text()) }, uniquingKeysWith: { a, _ in a })
+            request.metadata = Dictionary(
+                (0..<random.below(5)).map { _ in (random.text(), random.text()) }, uniquingKeysWith: { a, _ in a })
             request.model = random.text()
             request.temperature = random.double()
             request.maxTokens = random.below(16_000)
@@ -101,7 +104,9 @@ struct CanonicalPrettyTests {
 
         for details: JSONValue in [.null, .array([]), .object([:]), .object(["": .array([.object([:]), .array([])])])] {
             var full = bare
-            full.dag = DAG(nodes: [DAGNode(id: "node_0", type: "plan", taskType: "THINK", status: .pending, input: "", depth: 0, parent: nil)], edges: [])
+            full.dag = DAG(
+                nodes: [DAGNode(id: "node_0", type: "plan", taskType: "THINK", status: .pending, input: "", depth: 0, parent: nil)],
+                edges: [])
             full.metadata = ExecutionMetadata(executionTime: 0, tokensUsed: 0, agentCalls: 0, userMetadata: [:])
             full.error = APIError(code: "", message: "", details: details)
             full.result = ""
@@ -126,8 +131,11 @@ struct CanonicalPrettyTests {
             details.metadata.userMetadata = [text: text, text + ":": text + ","]
             details.error = APIError(code: text, message: text, details: .object([text: .array([.string(text)])]))
             details.dag = DAG(
-                nodes: [DAGNode(id: text, type: text, taskType: text, status: .failed, input: text, output: text, depth: 1, parent: text,
-                    dependencies: [text, text], startedAt: text, completedAt: text, error: text)],
+                nodes: [
+                    DAGNode(
+                        id: text, type: text, taskType: text, status: .failed, input: text, output: text, depth: 1, parent: text,
+                        dependencies: [text, text], startedAt: text, completedAt: text, error: text)
+                ],
                 edges: [DAGEdge(from: text, to: text, type: text)])
             try expectSameBytes(details, "\(text.debugDescription)")
         }

@@ -29,7 +29,9 @@ struct EngineHarness {
     var model: any LanguageModel {
         let log = retried
         if let limiter {
-            return ResilientModel(LimitedModel(openAI, limiter: limiter), policy: policy, sleeper: sleeper) { error, _, _ in log.append(error) }
+            return ResilientModel(LimitedModel(openAI, limiter: limiter), policy: policy, sleeper: sleeper) { error, _, _ in
+                log.append(error)
+            }
         }
         return ResilientModel(openAI, policy: policy, sleeper: sleeper) { error, _, _ in log.append(error) }
     }

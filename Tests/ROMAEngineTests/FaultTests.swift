@@ -82,7 +82,8 @@ struct FaultTests {
     func retryAfter() async throws {
         for (header, expected) in [("7", Duration.seconds(7)), ("0.25", .milliseconds(250)), ("120", .seconds(30))] {
             let attempts = Counter()
-            try await MockOpenAIServer.withServer(Self.script(fault: .rateLimited(retryAfter: header), failures: 2, attempts: attempts)) { server in
+            try await MockOpenAIServer.withServer(Self.script(fault: .rateLimited(retryAfter: header), failures: 2, attempts: attempts)) {
+                server in
                 let harness = EngineHarness(server)
                 let record = await harness.run("Root", maxDepth: 2)
                 #expect(record.status == .completed)
@@ -99,7 +100,8 @@ struct FaultTests {
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
         let header = formatter.string(from: Date().addingTimeInterval(3600))
         let attempts = Counter()
-        try await MockOpenAIServer.withServer(Self.script(fault: .rateLimited(retryAfter: header), failures: 1, attempts: attempts)) { server in
+        try await MockOpenAIServer.withServer(Self.script(fault: .rateLimited(retryAfter: header), failures: 1, attempts: attempts)) {
+            server in
             var harness = EngineHarness(server)
             harness.policy = RetryPolicy(maxAttempts: 4, maxDelay: .seconds(7200))
             let record = await harness.run("Root", maxDepth: 2)

@@ -1,8 +1,8 @@
 import Foundation
-@testable import ROMACore
 import ROMATestSupport
 import Testing
 
+@testable import ROMACore
 @testable import ROMAEngine
 
 /// The hand-written parser gives what `JSONDecoder` gives for `JSONValue`, and refuses what it refuses.
@@ -92,10 +92,13 @@ struct JSONParserTests {
         #expect(value == .object(["a": .array([.int(1), .int(2)])]))
         #expect(end == 19)
 
-        let line = Array(#"{"key":"k","request":{"messages":[{"content":"x\ny","role":"user"}]},"response":"r","usage":{"prompt_tokens":3}}"#.utf8)
+        let line = Array(
+            #"{"key":"k","request":{"messages":[{"content":"x\ny","role":"user"}]},"response":"r","usage":{"prompt_tokens":3}}"#.utf8)
         let fields = try JSONParser.parseObject(line, keeping: ["key", "response", "usage"])
         #expect(fields == ["key": .string("k"), "response": .string("r"), "usage": .object(["prompt_tokens": .int(3)])])
-        #expect(throws: JSONParser.Failure.self) { try JSONParser.parseObject(Array(#"{"key":"k","request":{"m":[1,}"#.utf8), keeping: ["key"]) }
+        #expect(throws: JSONParser.Failure.self) {
+            try JSONParser.parseObject(Array(#"{"key":"k","request":{"m":[1,}"#.utf8), keeping: ["key"])
+        }
     }
 
     @Test("model answers: JSON found inside fences and prose, first complete value wins")
@@ -110,7 +113,10 @@ struct JSONParserTests {
 struct TrimmingTests {
     @Test(
         "trims what Foundation's whitespacesAndNewlines trims, nothing else",
-        arguments: ["", "  ", "\n\t x \r\n", "x", " é ", "\u{00A0}a b\u{2028}", "\u{3000}日本\u{2009}", "a\u{301} ", " \u{301}x", "\u{85}y\u{0B}\u{0C}"])
+        arguments: [
+            "", "  ", "\n\t x \r\n", "x", " é ", "\u{00A0}a b\u{2028}", "\u{3000}日本\u{2009}", "a\u{301} ", " \u{301}x",
+            "\u{85}y\u{0B}\u{0C}",
+        ])
     func trims(text: String) {
         #expect(text.trimmedWhitespace == text.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(Array(text.trimmedWhitespace.unicodeScalars) == Array(text.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars))

@@ -17,7 +17,8 @@ struct PlanValidationTests {
 
     static let invalidPlans: [InvalidPlan] = [
         InvalidPlan(
-            name: "cycle", subtasks: [MockSubtask("A", dependencies: [2]), MockSubtask("B", dependencies: [0]), MockSubtask("C", dependencies: [1])],
+            name: "cycle",
+            subtasks: [MockSubtask("A", dependencies: [2]), MockSubtask("B", dependencies: [0]), MockSubtask("C", dependencies: [1])],
             error: "the dependencies form a cycle through subtasks 0 → 2 → 1 → 0"),
         InvalidPlan(
             name: "out-of-range dependency", subtasks: [MockSubtask("A"), MockSubtask("B", dependencies: [5])],
@@ -25,7 +26,8 @@ struct PlanValidationTests {
         InvalidPlan(
             name: "negative dependency", subtasks: [MockSubtask("A", dependencies: [-1]), MockSubtask("B")],
             error: "subtask 0 depends on -1, which is out of range 0..<2"),
-        InvalidPlan(name: "self-edge", subtasks: [MockSubtask("A"), MockSubtask("B", dependencies: [1])], error: "subtask 1 depends on itself"),
+        InvalidPlan(
+            name: "self-edge", subtasks: [MockSubtask("A"), MockSubtask("B", dependencies: [1])], error: "subtask 1 depends on itself"),
         InvalidPlan(
             name: "reserved task type", subtasks: [MockSubtask("A", type: "IMAGE_GENERATION"), MockSubtask("B")],
             error: "subtask 0 has task_type \"IMAGE_GENERATION\"; use THINK, RETRIEVE or WRITE"),
@@ -104,7 +106,9 @@ struct PlanValidationTests {
             atomizer: { _ in
                 atomizer.next() == 0
                     ? .text("I think this should be planned, but I won't say it in JSON.")
-                    : .text("Sure! Here is my decision:\n```json\n{\"decision\": \"PLAN\", \"reason\": \"broad {task}\"}\n```\nHope that helps.")
+                    : .text(
+                        "Sure! Here is my decision:\n```json\n{\"decision\": \"PLAN\", \"reason\": \"broad {task}\"}\n```\nHope that helps."
+                    )
             },
             planner: { _ in .text("```\n" + MockSubtask.json(Self.validPlan) + "\n```") })
         try await MockOpenAIServer.withServer(router.script) { server in

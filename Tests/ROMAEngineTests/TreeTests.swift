@@ -87,24 +87,50 @@ struct TreeTests {
             struct Shape: Equatable {
                 var type: String, taskType: String, depth: Int, parent: String?, dependencies: [String], calls: Int, input: String
             }
-            let shapes = Dictionary(uniqueKeysWithValues: dag.nodes.map {
-                ($0.id, Shape(type: $0.type, taskType: $0.taskType, depth: $0.depth, parent: $0.parent, dependencies: $0.dependencies, calls: $0.llmCalls, input: $0.input))
-            })
-            #expect(shapes["node_0"] == Shape(type: "plan", taskType: "THINK", depth: 0, parent: nil, dependencies: [], calls: 3, input: "Root"))
-            #expect(shapes["node_0_1"] == Shape(type: "execute", taskType: "RETRIEVE", depth: 1, parent: "node_0", dependencies: [], calls: 2, input: "A"))
-            #expect(shapes["node_0_2"] == Shape(type: "plan", taskType: "THINK", depth: 1, parent: "node_0", dependencies: ["node_0_1"], calls: 3, input: "B"))
-            #expect(shapes["node_0_2_1"] == Shape(type: "execute", taskType: "RETRIEVE", depth: 2, parent: "node_0_2", dependencies: [], calls: 2, input: "B1"))
-            #expect(shapes["node_0_2_2"] == Shape(type: "execute", taskType: "WRITE", depth: 2, parent: "node_0_2", dependencies: ["node_0_2_1"], calls: 2, input: "B2"))
-            #expect(shapes["node_0_3"] == Shape(type: "execute", taskType: "THINK", depth: 1, parent: "node_0", dependencies: ["node_0_1"], calls: 2, input: "C"))
-            #expect(shapes["node_0_4"] == Shape(type: "execute", taskType: "WRITE", depth: 1, parent: "node_0", dependencies: ["node_0_2", "node_0_3"], calls: 2, input: "D"))
+            let shapes = Dictionary(
+                uniqueKeysWithValues: dag.nodes.map {
+                    (
+                        $0.id,
+                        Shape(
+                            type: $0.type, taskType: $0.taskType, depth: $0.depth, parent: $0.parent, dependencies: $0.dependencies,
+                            calls: $0.llmCalls, input: $0.input)
+                    )
+                })
+            #expect(
+                shapes["node_0"] == Shape(type: "plan", taskType: "THINK", depth: 0, parent: nil, dependencies: [], calls: 3, input: "Root")
+            )
+            #expect(
+                shapes["node_0_1"]
+                    == Shape(type: "execute", taskType: "RETRIEVE", depth: 1, parent: "node_0", dependencies: [], calls: 2, input: "A"))
+            #expect(
+                shapes["node_0_2"]
+                    == Shape(type: "plan", taskType: "THINK", depth: 1, parent: "node_0", dependencies: ["node_0_1"], calls: 3, input: "B"))
+            #expect(
+                shapes["node_0_2_1"]
+                    == Shape(type: "execute", taskType: "RETRIEVE", depth: 2, parent: "node_0_2", dependencies: [], calls: 2, input: "B1"))
+            #expect(
+                shapes["node_0_2_2"]
+                    == Shape(
+                        type: "execute", taskType: "WRITE", depth: 2, parent: "node_0_2", dependencies: ["node_0_2_1"], calls: 2,
+                        input: "B2"))
+            #expect(
+                shapes["node_0_3"]
+                    == Shape(
+                        type: "execute", taskType: "THINK", depth: 1, parent: "node_0", dependencies: ["node_0_1"], calls: 2, input: "C"))
+            #expect(
+                shapes["node_0_4"]
+                    == Shape(
+                        type: "execute", taskType: "WRITE", depth: 1, parent: "node_0", dependencies: ["node_0_2", "node_0_3"], calls: 2,
+                        input: "D"))
 
             let edges = Set(dag.edges.map { "\($0.from)->\($0.to):\($0.type)" })
-            #expect(edges == [
-                "node_0->node_0_1:subtask", "node_0->node_0_2:subtask", "node_0->node_0_3:subtask", "node_0->node_0_4:subtask",
-                "node_0_2->node_0_2_1:subtask", "node_0_2->node_0_2_2:subtask",
-                "node_0_1->node_0_2:depends_on", "node_0_1->node_0_3:depends_on", "node_0_2->node_0_4:depends_on",
-                "node_0_3->node_0_4:depends_on", "node_0_2_1->node_0_2_2:depends_on",
-            ])
+            #expect(
+                edges == [
+                    "node_0->node_0_1:subtask", "node_0->node_0_2:subtask", "node_0->node_0_3:subtask", "node_0->node_0_4:subtask",
+                    "node_0_2->node_0_2_1:subtask", "node_0_2->node_0_2_2:subtask",
+                    "node_0_1->node_0_2:depends_on", "node_0_1->node_0_3:depends_on", "node_0_2->node_0_4:depends_on",
+                    "node_0_3->node_0_4:depends_on", "node_0_2_1->node_0_2_2:depends_on",
+                ])
             #expect(dag.edges.count == 11)
             #expect(dag.stats == DAGStats(totalNodes: 7, completedNodes: 7, failedNodes: 0, totalEdges: 11))
 

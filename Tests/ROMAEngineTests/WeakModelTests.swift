@@ -21,7 +21,9 @@ struct WeakModelTests {
         OddPlan(name: "empty subtask list", reply: .text(#"{"subtasks": []}"#), feedback: "the plan has no subtasks; give 2 to 6"),
         OddPlan(
             name: "invented task type",
-            reply: .text(#"{"subtasks": [{"goal": "look it up", "task_type": "RESEARCH", "dependencies": []}, {"goal": "say it", "task_type": "WRITE", "dependencies": [0]}]}"#),
+            reply: .text(
+                #"{"subtasks": [{"goal": "look it up", "task_type": "RESEARCH", "dependencies": []}, {"goal": "say it", "task_type": "WRITE", "dependencies": [0]}]}"#
+            ),
             feedback: #"subtask 0 has task_type "RESEARCH"; use THINK, RETRIEVE or WRITE"#),
         OddPlan(
             name: "prose instead of JSON",
@@ -132,7 +134,8 @@ struct WeakModelTests {
             #expect(record.status == .completed, "\(record.error?.message ?? "")")
             #expect(record.result == "done")
             #expect(record.node("node_0_2")?.output == "RESULT[B]")
-            let asked = agent == .executor ? server.journal.requests(forTask: "B").filter(\.isExecutor) : server.journal.requests(.aggregator)
+            let asked =
+                agent == .executor ? server.journal.requests(forTask: "B").filter(\.isExecutor) : server.journal.requests(.aggregator)
             try #require(asked.count == 2)
             #expect(asked[1].messages.count == 4)
             #expect(asked[1].messages.prefix(2) == asked[0].messages.prefix(2))
@@ -154,7 +157,9 @@ struct WeakModelTests {
             #expect(error.code == .invalidOutput)
             #expect(error.nodeID == (agent == .executor ? "node_0_2" : "node_0"))
             #expect(error.message.contains("the model's \(purpose) answer was empty after 3 attempts"), "\(error.message)")
-            #expect(error.message.hasPrefix(agent == .executor ? "node node_0 › node_0_2 (\"B\")" : "node node_0 (\"Root\")"), "\(error.message)")
+            #expect(
+                error.message.hasPrefix(agent == .executor ? "node node_0 › node_0_2 (\"B\")" : "node node_0 (\"Root\")"),
+                "\(error.message)")
         }
     }
 
@@ -173,7 +178,8 @@ struct WeakModelTests {
             #expect(planner[1].messages[2] == .assistant(runaway))
             #expect(
                 planner[1].lastUserMessage.hasPrefix(
-                    "That answer could not be used: it was cut off at the limit of 4000 tokens before the JSON was complete (the answer contains no valid JSON object"),
+                    "That answer could not be used: it was cut off at the limit of 4000 tokens before the JSON was complete (the answer contains no valid JSON object"
+                ),
                 "\(planner[1].lastUserMessage)")
             #expect(planner[1].lastUserMessage.contains("keep every value short. Answer again with only the JSON object"))
         }
@@ -181,12 +187,16 @@ struct WeakModelTests {
 
     @Test("a JSON answer that keeps running past max_tokens fails cleanly, naming the limit")
     func runawayJSONPersists() async throws {
-        let router = RoleRouter(atomizer: { _ in .content(#"{"decision": "PLAN", "reason": "because because because"#, finishReason: "length") })
+        let router = RoleRouter(atomizer: { _ in
+            .content(#"{"decision": "PLAN", "reason": "because because because"#, finishReason: "length")
+        })
         try await MockOpenAIServer.withServer(router.script) { server in
             let record = await EngineHarness(server).run("Explain tides", maxDepth: 2)
             #expect(record.status == .failed)
             #expect(record.error?.code == .invalidOutput)
-            #expect(record.error?.message.contains("atomize answer was unusable after 3 attempts: it was cut off at the limit of 4000 tokens") == true)
+            #expect(
+                record.error?.message.contains("atomize answer was unusable after 3 attempts: it was cut off at the limit of 4000 tokens")
+                    == true)
             #expect(server.journal.count == 3)
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import ROMACore
 import ROMAEngine
 import Testing
+
 @testable import ROMARunner
 
 @Suite struct BatchRunnerTests {
@@ -13,7 +14,8 @@ import Testing
         #expect(outcomes.allSatisfy { $0.status == .completed && $0.written })
 
         let tree = ResultsTree(out: tmp.url, manifestName: manifest.name)
-        let summary = try CanonicalJSON.decode(Summary.self, from: try #require(FileManager.default.contents(atPath: tree.root.appendingPathComponent("summary.json").path)))
+        let summary = try CanonicalJSON.decode(
+            Summary.self, from: try #require(FileManager.default.contents(atPath: tree.root.appendingPathComponent("summary.json").path)))
         #expect(summary.goals.map(\.id) == manifest.goals.map(\.id))
         #expect(summary.counts == ["completed": manifest.goals.count])
         let index = try #require(FileManager.default.contents(atPath: tree.root.appendingPathComponent("index.md").path))
@@ -68,7 +70,9 @@ import Testing
         changed.goals[1].request.goal += " Keep it short."
         let third = try await runner.run([changed])
         #expect(third.filter { $0.status == .completed }.map(\.goal) == [changed.goals[1].id])
-        #expect(third.filter { $0.status == .skipped }.map(\.goal).sorted() == changed.goals.map(\.id).filter { $0 != changed.goals[1].id }.sorted())
+        #expect(
+            third.filter { $0.status == .skipped }.map(\.goal).sorted()
+                == changed.goals.map(\.id).filter { $0 != changed.goals[1].id }.sorted())
         let final = Fixtures.snapshot(tmp.url)
         for (path, (_, mtime)) in before where path.hasPrefix("quickstart/\(changed.goals[0].id)/") {
             #expect(final[path]?.1 == mtime, "\(path) of the unchanged goal was rewritten")
@@ -144,7 +148,9 @@ import Testing
         process.executableURL = URL(fileURLWithPath: "/bin/true")
         try process.run()
         process.waitUntilExit()
-        let holder = TreeLock.Holder(pid: process.processIdentifier, host: ProcessInfo.processInfo.hostName, startedAt: "2026-01-01T00:00:00.000Z", command: "dead run")
+        let holder = TreeLock.Holder(
+            pid: process.processIdentifier, host: ProcessInfo.processInfo.hostName, startedAt: "2026-01-01T00:00:00.000Z",
+            command: "dead run")
         try CanonicalJSON.encode(holder).write(to: tree.root.appendingPathComponent(".lock"))
         let outcomes = try await BatchRunner(options: Fixtures.options(tmp.url)).run([manifest])
         #expect(outcomes.allSatisfy { $0.status == .completed })

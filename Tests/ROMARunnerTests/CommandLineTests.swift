@@ -1,6 +1,7 @@
 import Foundation
 import ROMACore
 import Testing
+
 @testable import ROMARunner
 
 /// Runs the built `roma` executable, as cron would.
@@ -27,7 +28,9 @@ func runRoma(_ arguments: [String], environment: [String: String] = [:], unsetti
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return CLIResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    return CLIResult(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
 }
 
 @Suite struct CommandLineTests {
@@ -42,7 +45,8 @@ func runRoma(_ arguments: [String], environment: [String: String] = [:], unsetti
     @Test func validateReportsEveryErrorAndExits65() throws {
         let tmp = try TemporaryFolder()
         let file = tmp.url.appendingPathComponent("bad.yaml")
-        try "goals:\n  - goal: ok\n    max_depth: 0\n  - goal: \"\"\n    config_profile: fsat\n".write(to: file, atomically: true, encoding: .utf8)
+        try "goals:\n  - goal: ok\n    max_depth: 0\n  - goal: \"\"\n    config_profile: fsat\n".write(
+            to: file, atomically: true, encoding: .utf8)
         let result = try runRoma(["validate", file.path])
         #expect(result.status == 65)
         #expect(result.stderr.contains("bad.yaml:3:16: error: goals[0].max_depth: 0 is out of range (expected an integer from 1 to 10)"))
@@ -105,7 +109,8 @@ func runRoma(_ arguments: [String], environment: [String: String] = [:], unsetti
         let result = try runRoma(
             ["run", manifest, "--provider", "openai", "--offline", "--force", "--out", copy.path],
             unsetting: ["OPENAI_API_KEY", "OPENAI_BASE_URL", "ROMA_PROVIDER", "ROMA_MODEL"])
-        let summary = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: committed.appendingPathComponent("quickstart/summary.json")))
+        let summary = try JSONDecoder().decode(
+            JSONValue.self, from: Data(contentsOf: committed.appendingPathComponent("quickstart/summary.json")))
         let failed = summary["counts"]?["failed"]?.intValue ?? 0
         // The documented exit code: 1 when a recorded goal failed, and the replay reproduces the failure.
         #expect(result.status == (failed > 0 ? 1 : 0), "\(result.stderr)")

@@ -1,6 +1,7 @@
 import Foundation
 import ROMACore
 import ROMAEngine
+
 @testable import ROMARunner
 
 /// A temporary results root, removed when the test ends.
@@ -16,7 +17,8 @@ final class TemporaryFolder: @unchecked Sendable {
 }
 
 enum Fixtures {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static func manifest(_ name: String) throws -> Manifest {
         let path = packageRoot.appendingPathComponent("examples/\(name)").path
@@ -32,14 +34,18 @@ enum Fixtures {
     }
 
     static func options(_ out: URL, recording: RecordingMode = .record, force: Bool = false) -> RunOptions {
-        RunOptions(out: out, concurrency: 3, recording: recording, provider: ProviderSettings(name: "offline"), force: force, environment: [:])
+        RunOptions(
+            out: out, concurrency: 3, recording: recording, provider: ProviderSettings(name: "offline"), force: force, environment: [:])
     }
 
     /// Every regular file under a folder (relative path → bytes, mtime), hidden entries excluded.
     static func snapshot(_ root: URL) -> [String: (Data, Date)] {
         var result: [String: (Data, Date)] = [:]
         let fm = FileManager.default
-        guard let walker = fm.enumerator(at: root, includingPropertiesForKeys: [.contentModificationDateKey, .isRegularFileKey], options: [.skipsHiddenFiles]) else { return [:] }
+        guard
+            let walker = fm.enumerator(
+                at: root, includingPropertiesForKeys: [.contentModificationDateKey, .isRegularFileKey], options: [.skipsHiddenFiles])
+        else { return [:] }
         for case let url as URL in walker {
             let values = try? url.resourceValues(forKeys: [.contentModificationDateKey, .isRegularFileKey])
             guard values?.isRegularFile == true, let data = fm.contents(atPath: url.path) else { continue }

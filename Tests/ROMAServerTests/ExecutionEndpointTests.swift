@@ -75,10 +75,13 @@ struct ExecutionEndpointTests {
         InvalidBody(body: #"{"goal": 42}"#, field: "goal", issue: "invalid_type"),
         InvalidBody(body: #"{"goal": "x", "max_depth": 11}"#, field: "max_depth", issue: "out_of_range"),
         InvalidBody(body: #"{"goal": "x", "config_profile": "turbo"}"#, field: "config_profile", issue: "invalid_value"),
-        InvalidBody(body: #"{"goal": "x", "config_overrides": {"temperature": 2}}"#, field: "config_overrides.temperature", issue: "out_of_range"),
+        InvalidBody(
+            body: #"{"goal": "x", "config_overrides": {"temperature": 2}}"#, field: "config_overrides.temperature", issue: "out_of_range"),
         InvalidBody(body: #"{"goal": "x", "colour": "red"}"#, field: "colour", issue: "unknown_field"),
         InvalidBody(body: "not json", field: "body", issue: "syntax"),
-        InvalidBody(body: #"{"goal": "x", "metadata": {"webhook_url": "ftp://example.test/h"}}"#, field: "metadata.webhook_url", issue: "invalid_value"),
+        InvalidBody(
+            body: #"{"goal": "x", "metadata": {"webhook_url": "ftp://example.test/h"}}"#, field: "metadata.webhook_url",
+            issue: "invalid_value"),
     ])
     func invalidBodiesAre400WithFieldAndIssue(_ invalid: InvalidBody) async throws {
         try await LiveServer.with { server in

@@ -19,7 +19,9 @@ struct FaultyStore: ExecutionStore {
         if failKeys { throw Broken() }
         return try await base.keys(prefix: prefix)
     }
-    func revokeKey(idOrPrefix: String, at: String) async throws -> APIKeyRecord? { try await base.revokeKey(idOrPrefix: idOrPrefix, at: at) }
+    func revokeKey(idOrPrefix: String, at: String) async throws -> APIKeyRecord? {
+        try await base.revokeKey(idOrPrefix: idOrPrefix, at: at)
+    }
     func consumeRequest(keyID: String, day: String, limit: Int) async throws -> UsageDecision {
         try await base.consumeRequest(keyID: keyID, day: day, limit: limit)
     }
@@ -47,7 +49,8 @@ struct FaultyStore: ExecutionStore {
 @Suite("Server-side failures and logs")
 struct FaultTests {
     @Test func aStorageFailureInARouteIsA500InternalError() async throws {
-        try await LiveServer.with(wrapStore: { FaultyStore(base: $0, failKeys: false, failList: true) }) { server in
+        let faulty: @Sendable (SQLiteExecutionStore) -> any ExecutionStore = { FaultyStore(base: $0, failKeys: false, failList: true) }
+        try await LiveServer.with(wrapStore: faulty) { server in
             let response = try await server.request(.GET, "/api/v1/executions", key: server.key)
             #expect(response.status == 500)
             #expect(response.errorCode == "internal_error")
@@ -58,7 +61,8 @@ struct FaultTests {
     }
 
     @Test func aStorageFailureDuringAuthenticationIsA503() async throws {
-        try await LiveServer.with(wrapStore: { FaultyStore(base: $0, failKeys: true, failList: false) }) { server in
+        let faulty: @Sendable (SQLiteExecutionStore) -> any ExecutionStore = { FaultyStore(base: $0, failKeys: true, failList: false) }
+        try await LiveServer.with(wrapStore: faulty) { server in
             let response = try await server.request(.GET, "/api/v1/executions", key: server.key)
             #expect(response.status == 503)
             #expect(response.errorCode == "service_unavailable")
@@ -70,7 +74,8 @@ struct FaultTests {
         try await WebhookReceiver.with(failures: 1) { url, receiver in
             try await LiveServer.with(logs: logs) { server in
                 let id = try await server.create(
-                    #"{"goal": "Log me", "max_depth": 1, "metadata": {"webhook_url": "\#(url)?sig=querysecret", "webhook_token": "tok_never_logged"}}"#)
+                    #"{"goal": "Log me", "max_depth": 1, "metadata": {"webhook_url": "\#(url)?sig=querysecret", "webhook_token": "tok_never_logged"}}"#
+                )
                 _ = await receiver.wait(for: 2)
                 _ = try await server.request(.GET, "/api/v1/executions/\(id)/status", key: server.key)
                 _ = try await server.request(.GET, "/api/v1/executions", key: "sk_live_" + String(repeating: "B", count: 32))

@@ -28,8 +28,10 @@ struct GzipTests {
         var generator = SplitMix64(seed: 42)
         let random = (0..<70_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         let json = Array(String(repeating: #"{"execution_id":"exec_abc","status":"completed","progress":100},"#, count: 2_000).utf8)
-        return [[], [7], Array("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".utf8), Array("abcabcabcabd".utf8), json, random,
-            Array(repeating: 0, count: 300_000)]
+        return [
+            [], [7], Array("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".utf8), Array("abcabcabcabd".utf8), json, random,
+            Array(repeating: 0, count: 300_000),
+        ]
     }()
 
     @Test(arguments: 0..<samples.count)
@@ -52,4 +54,3 @@ struct GzipTests {
         #expect(Gzip.isAccepted(by: header) == accepted)
     }
 }
-

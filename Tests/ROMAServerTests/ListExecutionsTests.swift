@@ -66,7 +66,8 @@ struct ListExecutionsTests {
             #expect(last.json?["pagination"]?["has_more"] == .bool(false))
             let past = try await list("?offset=50")
             #expect(Self.ids(past).isEmpty)
-            #expect(past.json?["pagination"] == .object(["total": .int(5), "limit": .int(20), "offset": .int(50), "has_more": .bool(false)]))
+            #expect(
+                past.json?["pagination"] == .object(["total": .int(5), "limit": .int(20), "offset": .int(50), "has_more": .bool(false)]))
             let hundred = try await list("?limit=100")
             #expect(Self.ids(hundred).count == 5)
             #expect(hundred.json?["pagination"]?["limit"]?.intValue == 100)
@@ -101,7 +102,8 @@ struct ListExecutionsTests {
             // The cancelled one was updated last (cancel happened after the others finished).
             let byUpdate = try await list("?sort=updated_at&order=desc&limit=1")
             #expect(byUpdate.json?["data"]?.arrayValue?.count == 1)
-            let updatedTimes = try await list("?sort=updated_at&order=asc").json?["data"]?.arrayValue?.compactMap { $0["updated_at"]?.stringValue } ?? []
+            let updatedTimes =
+                try await list("?sort=updated_at&order=asc").json?["data"]?.arrayValue?.compactMap { $0["updated_at"]?.stringValue } ?? []
             #expect(updatedTimes == updatedTimes.sorted())
 
             await gate.open()

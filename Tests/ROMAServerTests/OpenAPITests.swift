@@ -14,7 +14,11 @@ struct OpenAPITests {
         var inPaths = false
         var path: String?
         for line in yaml.split(separator: "\n", omittingEmptySubsequences: false) {
-            if !line.hasPrefix(" ") { inPaths = line == "paths:"; path = nil; continue }
+            if !line.hasPrefix(" ") {
+                inPaths = line == "paths:"
+                path = nil
+                continue
+            }
             guard inPaths else { continue }
             if line.hasPrefix("  /"), !line.hasPrefix("   "), line.hasSuffix(":") {
                 path = String(line.dropFirst(2).dropLast())
@@ -29,7 +33,8 @@ struct OpenAPITests {
     }
 
     @Test func everyRouteIsDocumentedAndEveryDocumentedRouteIsServed() async throws {
-        let store = try SQLiteExecutionStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("openapi-\(UUID().uuidString).sqlite").path)
+        let store = try SQLiteExecutionStore(
+            path: FileManager.default.temporaryDirectory.appendingPathComponent("openapi-\(UUID().uuidString).sqlite").path)
         let server = APIServer(configuration: ServerConfiguration(), store: store, engine: ExecutionEngine(model: OfflineModel()))
         let served = Set(server.makeRouter().routes.map { "\($0.method.rawValue) \($0.path)" })
         let documented = Self.documentedOperations(OpenAPIDocument.yaml)

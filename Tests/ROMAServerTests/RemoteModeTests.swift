@@ -9,7 +9,8 @@ import Testing
 
 /// `roma run --mode remote` against a live `roma serve` on loopback.
 @Suite struct RemoteModeTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static func manifest(goals: Int = 3) throws -> Manifest {
         var yaml = "name: remote-batch\ndefaults: { max_depth: 2, config_profile: fast }\ngoals:\n"
@@ -49,12 +50,15 @@ import Testing
         defer { try? FileManager.default.removeItem(at: out) }
         let manifest = try Self.manifest()
         try await LiveServer.with { server in
-            let outcomes = try await BatchRunner(options: Self.options(out.appendingPathComponent("remote"), server: server)).run([manifest])
+            let outcomes = try await BatchRunner(options: Self.options(out.appendingPathComponent("remote"), server: server)).run([manifest]
+            )
             #expect(outcomes.count == 3)
             #expect(outcomes.allSatisfy { $0.status == .completed && $0.written && $0.executionID?.hasPrefix("exec_") == true })
             #expect(try await Self.serverExecutionCount(server) == 3)
         }
-        let local = try await BatchRunner(options: RunOptions(out: out.appendingPathComponent("local"), provider: ProviderSettings(name: "offline"), environment: [:])).run([manifest])
+        let local = try await BatchRunner(
+            options: RunOptions(out: out.appendingPathComponent("local"), provider: ProviderSettings(name: "offline"), environment: [:])
+        ).run([manifest])
         #expect(local.allSatisfy { $0.status == .completed })
         let remoteFiles = Self.files(out.appendingPathComponent("remote/remote-batch"))
         let localFiles = Self.files(out.appendingPathComponent("local/remote-batch")).filter { !$0.hasSuffix("calls.jsonl") }
@@ -68,7 +72,8 @@ import Testing
             #expect(String(decoding: try #require(tree.read(goal.id, "dag.mmd")), as: UTF8.self).hasPrefix("flowchart TD"))
         }
         #expect(tree.submissions().isEmpty)
-        let summary = try CanonicalJSON.decode(Summary.self, from: try #require(FileManager.default.contents(atPath: tree.root.appendingPathComponent("summary.json").path)))
+        let summary = try CanonicalJSON.decode(
+            Summary.self, from: try #require(FileManager.default.contents(atPath: tree.root.appendingPathComponent("summary.json").path)))
         #expect(summary.counts == ["completed": 3])
     }
 
@@ -114,7 +119,9 @@ import Testing
             // Nothing is submitted after the limit is hit: at most one execution per request budget.
             #expect(try await Self.serverExecutionCount(server) <= 2)
             let tree = ResultsTree(out: out, manifestName: manifest.name)
-            let summary = try CanonicalJSON.decode(Summary.self, from: try #require(FileManager.default.contents(atPath: tree.root.appendingPathComponent("summary.json").path)))
+            let summary = try CanonicalJSON.decode(
+                Summary.self,
+                from: try #require(FileManager.default.contents(atPath: tree.root.appendingPathComponent("summary.json").path)))
             #expect(summary.goals.contains { $0.status == "deferred" })
         }
     }
@@ -124,12 +131,14 @@ import Testing
         defer { try? FileManager.default.removeItem(at: out) }
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         let manifestFile = out.appendingPathComponent("remote-batch.yaml")
-        try "name: remote-batch\ngoals:\n  - { id: g0, goal: first }\n  - { id: g1, goal: second }\n".write(to: manifestFile, atomically: true, encoding: .utf8)
+        try "name: remote-batch\ngoals:\n  - { id: g0, goal: first }\n  - { id: g1, goal: second }\n".write(
+            to: manifestFile, atomically: true, encoding: .utf8)
         let gate = Gate()
         try await LiveServer.with(model: GateModel(gate: gate)) { server in
             let environment = ["ROMA_BASE_URL": "http://127.0.0.1:\(server.port)", "ROMA_API_KEY": server.key]
             let results = out.appendingPathComponent("results")
-            let run = try RomaProcess(arguments: ["run", manifestFile.path, "--mode", "remote", "--out", results.path, "--json"], environment: environment)
+            let run = try RomaProcess(
+                arguments: ["run", manifestFile.path, "--mode", "remote", "--out", results.path, "--json"], environment: environment)
             var ids: [String] = []
             for await line in run.lines where line.contains(#""event":"submitted""#) {
                 if let id = try? JSONDecoder().decode(JSONValue.self, from: Data(line.utf8))["execution_id"]?.stringValue { ids.append(id) }
@@ -162,12 +171,14 @@ import Testing
         try yaml.write(to: manifestFile, atomically: true, encoding: .utf8)
         try await LiveServer.with(configuration: ServerConfiguration(dailyRequestLimit: 5)) { server in
             let arguments = ["run", manifestFile.path, "--mode", "remote", "--out", out.appendingPathComponent("results").path, "--json"]
-            let run = try RomaProcess(arguments: arguments, environment: ["ROMA_BASE_URL": "http://127.0.0.1:\(server.port)", "ROMA_API_KEY": server.key])
+            let run = try RomaProcess(
+                arguments: arguments, environment: ["ROMA_BASE_URL": "http://127.0.0.1:\(server.port)", "ROMA_API_KEY": server.key])
             var deferred = 0
             for await line in run.lines where line.contains(#""status":"deferred""#) { deferred += 1 }
             #expect(run.wait() == 75)
             #expect(deferred > 0)
-            let noKey = try RomaProcess(arguments: arguments, environment: ["ROMA_BASE_URL": "http://127.0.0.1:\(server.port)", "ROMA_API_KEY": ""])
+            let noKey = try RomaProcess(
+                arguments: arguments, environment: ["ROMA_BASE_URL": "http://127.0.0.1:\(server.port)", "ROMA_API_KEY": ""])
             #expect(noKey.wait() == 64)
         }
     }
@@ -180,7 +191,9 @@ import Testing
         let manifest = try Self.manifest(goals: 1)
         let options = RunOptions(
             out: out, mode: .remote, provider: ProviderSettings(name: "offline"), environment: [:],
-            remote: RemoteSettings(baseURL: "http://127.0.0.1:\(listener.port)", apiKey: "sk_live_test", pollInitial: .milliseconds(1), pollMax: .milliseconds(5), maxRetries: 3))
+            remote: RemoteSettings(
+                baseURL: "http://127.0.0.1:\(listener.port)", apiKey: "sk_live_test", pollInitial: .milliseconds(1),
+                pollMax: .milliseconds(5), maxRetries: 3))
         let outcomes = try await BatchRunner(options: options).run([manifest])
         #expect(outcomes.first?.status == .failed)
         #expect(outcomes.first?.temporary == true)
@@ -193,7 +206,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: out) }
         let manifest = try Self.manifest(goals: 2)
         let failures = NIOLockedValueBox(["create": 2, "read": 3])
-        try await LiveServer.with(wrapStore: { FlakyStore(base: $0, failures: failures) }) { server in
+        let flaky: @Sendable (SQLiteExecutionStore) -> any ExecutionStore = { FlakyStore(base: $0, failures: failures) }
+        try await LiveServer.with(wrapStore: flaky) { server in
             let outcomes = try await BatchRunner(options: Self.options(out, server: server)).run([manifest])
             #expect(outcomes.allSatisfy { $0.status == .completed })
             #expect(failures.withLockedValue { $0 } == ["create": 0, "read": 0])
@@ -270,7 +284,10 @@ final class DroppingListener: @unchecked Sendable {
 
     var connections: Int { accepted.withLockedValue { $0 } }
 
-    func stop() { shutdown(fd, Int32(SHUT_RDWR)); close(fd) }
+    func stop() {
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+    }
 }
 
 /// A store whose `create` and `execution` reads fail a set number of times (a flaky disk → 500s).
@@ -292,7 +309,9 @@ struct FlakyStore: ExecutionStore {
     func insertKey(_ key: APIKeyRecord) async throws { try await base.insertKey(key) }
     func keys() async throws -> [APIKeyRecord] { try await base.keys() }
     func keys(prefix: String) async throws -> [APIKeyRecord] { try await base.keys(prefix: prefix) }
-    func revokeKey(idOrPrefix: String, at: String) async throws -> APIKeyRecord? { try await base.revokeKey(idOrPrefix: idOrPrefix, at: at) }
+    func revokeKey(idOrPrefix: String, at: String) async throws -> APIKeyRecord? {
+        try await base.revokeKey(idOrPrefix: idOrPrefix, at: at)
+    }
     func consumeRequest(keyID: String, day: String, limit: Int) async throws -> UsageDecision {
         try await base.consumeRequest(keyID: keyID, day: day, limit: limit)
     }

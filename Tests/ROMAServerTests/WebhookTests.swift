@@ -12,7 +12,8 @@ struct WebhookTests {
             let sleeper = RecordingSleeper()
             try await LiveServer.with(sleeper: sleeper) { server in
                 let id = try await server.create(
-                    #"{"goal": "Summarise the news", "max_depth": 1, "metadata": {"webhook_url": "\#(url)", "webhook_token": "tok_secret_123", "team": "research"}}"#)
+                    #"{"goal": "Summarise the news", "max_depth": 1, "metadata": {"webhook_url": "\#(url)", "webhook_token": "tok_secret_123", "team": "research"}}"#
+                )
                 let deliveries = await receiver.wait(for: 2)
                 #expect(deliveries.map(\.answered) == [500, 200])
                 for delivery in deliveries {
@@ -26,7 +27,9 @@ struct WebhookTests {
                 #expect(sleeper.durations == [.seconds(1)])
 
                 // The token never comes back out of the API.
-                for path in ["/api/v1/executions/\(id)", "/api/v1/executions/\(id)/status", "/api/v1/executions/\(id)/dag", "/api/v1/executions"] {
+                for path in [
+                    "/api/v1/executions/\(id)", "/api/v1/executions/\(id)/status", "/api/v1/executions/\(id)/dag", "/api/v1/executions",
+                ] {
                     let response = try await server.request(.GET, path, key: server.key)
                     #expect(response.status == 200)
                     #expect(!response.text.contains("tok_secret_123"), "\(path) leaks the webhook token")

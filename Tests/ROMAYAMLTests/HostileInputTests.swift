@@ -1,5 +1,5 @@
-import ROMAYAML
 import ROMATestSupport
+import ROMAYAML
 import Testing
 
 /// Untrusted input must end in an error, never a crash, a hang or unbounded memory.

@@ -51,4 +51,3 @@ extension Int: PathComponent {
 
     private func indices(_ items: [YAMLNode]) -> Bool { self >= 0 && self < items.count }
 }
-

@@ -5,9 +5,9 @@ import ROMAEngine
 import ROMATestSupport
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The engine's scheduling overhead (makespan against the tree's critical path, over a mock
@@ -47,7 +47,8 @@ enum EngineBenchmark {
                     maxTokens: 4000)
                 for index in 0..<200 {
                     let start = ContinuousClock.now
-                    _ = try await model.complete(chat, context: CallContext(goalID: "bench", nodeID: "node_0", purpose: "execute", sampleIndex: index))
+                    _ = try await model.complete(
+                        chat, context: CallContext(goalID: "bench", nodeID: "node_0", purpose: "execute", sampleIndex: index))
                     trips.append((ContinuousClock.now - start) / .milliseconds(1))
                 }
             }
@@ -58,7 +59,8 @@ enum EngineBenchmark {
         try await client.shutdown()
         print(
             String(
-                format: "engine anatomy: Task.sleep(20 ms) takes a median %.2f ms; a call through the HTTP client and the mock with no latency %.2f ms",
+                format:
+                    "engine anatomy: Task.sleep(20 ms) takes a median %.2f ms; a call through the HTTP client and the mock with no latency %.2f ms",
                 median(sleeps), median(Array(trips.dropFirst(20)))))
     }
 
@@ -120,7 +122,8 @@ enum EngineBenchmark {
                 for _ in 0..<runs {
                     let start = ContinuousClock.now
                     for index in 0..<criticalPath {
-                        _ = try await model.complete(chat, context: CallContext(goalID: "bench", nodeID: "node_0", purpose: "execute", sampleIndex: index))
+                        _ = try await model.complete(
+                            chat, context: CallContext(goalID: "bench", nodeID: "node_0", purpose: "execute", sampleIndex: index))
                     }
                     baselines.append((ContinuousClock.now - start) / .milliseconds(1))
                 }
@@ -128,10 +131,14 @@ enum EngineBenchmark {
                     "engine makespan: \(treeNodes) nodes, \(calls) LLM calls, \(ms(latency)) ms each, up to \(peak) in flight")
                 print("engine makespan: critical path \(criticalPath) calls × \(ms(latency)) ms = \(criticalPath * ms(latency)) ms")
                 print("engine makespan: runs \(makespans.map { String(format: "%.0f", $0) }.joined(separator: ", ")) ms")
-                print(String(format: "engine makespan: median %.0f ms, ratio to critical path %.3f (target ≤ 1.10)", median(makespans), median(ratios)))
                 print(
                     String(
-                        format: "engine makespan: the critical path's %d calls made one after another: median %.0f ms (%.2f ms per call); makespan / that = %.3f",
+                        format: "engine makespan: median %.0f ms, ratio to critical path %.3f (target ≤ 1.10)", median(makespans),
+                        median(ratios)))
+                print(
+                    String(
+                        format:
+                            "engine makespan: the critical path's %d calls made one after another: median %.0f ms (%.2f ms per call); makespan / that = %.3f",
                         criticalPath, median(baselines), median(baselines) / Double(criticalPath), median(makespans) / median(baselines)))
             }
         } catch {
@@ -162,7 +169,9 @@ enum EngineBenchmark {
     }
 
     /// Nodes of the full tree: 4 subtasks per plan down to the depth limit.
-    static var treeNodes: Int { (0...depth).reduce(0) { total, level in total + (0..<level).reduce(1) { product, _ in product * plan.count } } }
+    static var treeNodes: Int {
+        (0...depth).reduce(0) { total, level in total + (0..<level).reduce(1) { product, _ in product * plan.count } }
+    }
 
     // MARK: CPU per call
 
@@ -176,7 +185,8 @@ enum EngineBenchmark {
             if system.hasPrefix("[roma:atomizer]") {
                 content = #"{"decision": "PLAN", "reason": "benchmark"}"#
             } else if system.hasPrefix("[roma:planner]") {
-                content = MockSubtask.json(plan.map { MockSubtask("\($0.goal) \(context.nodeID)", type: $0.type, dependencies: $0.dependencies) })
+                content = MockSubtask.json(
+                    plan.map { MockSubtask("\($0.goal) \(context.nodeID)", type: $0.type, dependencies: $0.dependencies) })
             } else {
                 content = "answer for \(context.nodeID)"
             }
@@ -188,7 +198,8 @@ enum EngineBenchmark {
         let limiter = CallLimiter(limit: 64)
         let engine = ExecutionEngine(model: ResilientModel(LimitedModel(InstantModel(), limiter: limiter)))
         let request = ResolvedRequest(
-            id: "bench", request: ExecutionRequest(goal: "Benchmark the engine", maxDepth: depth), profiles: ProfileTable(fallback: "instant"))
+            id: "bench", request: ExecutionRequest(goal: "Benchmark the engine", maxDepth: depth),
+            profiles: ProfileTable(fallback: "instant"))
         _ = await engine.run(request)  // warm up
 
         var perCall: [Double] = []

@@ -1,7 +1,7 @@
 import Foundation
 import ROMACore
-import ROMAYAML
 import ROMATestSupport
+import ROMAYAML
 
 /// Loading and validating a 10,000-goal manifest, and how fast hostile input is turned away.
 ///
@@ -356,7 +356,6 @@ extension ManifestBenchmark {
             return Array(text.utf8)
         }
     }
-
 
 }
 

@@ -51,13 +51,16 @@ enum RunnerBenchmark {
         let m = try manifest(goals: 100, name: "hundred")
         let out = root.appendingPathComponent("hundred")
         let offline = OfflineModel()
-        let recordOptions = try await MockOpenAIServer.withServer(latency: .milliseconds(20), { chat in
-            let request = ChatRequest(model: chat.model ?? "", messages: chat.messages, temperature: chat.temperature ?? 0, maxTokens: chat.maxTokens ?? 0)
+        let answerOffline: MockOpenAIServer.Script = { chat in
+            let request = ChatRequest(
+                model: chat.model ?? "", messages: chat.messages, temperature: chat.temperature ?? 0, maxTokens: chat.maxTokens ?? 0)
             let context = CallContext(goalID: "bench", nodeID: NodePath.root, purpose: "mock", sampleIndex: 0)
             return .text((try? await offline.complete(request, context: context).content) ?? "")
-        }) { server in
+        }
+        let recordOptions = try await MockOpenAIServer.withServer(latency: .milliseconds(20), answerOffline) { server in
             let options = RunOptions(
-                out: out, concurrency: 8, llmConcurrency: 8, provider: ProviderSettings(name: "openai", baseURL: server.baseURL.absoluteString),
+                out: out, concurrency: 8, llmConcurrency: 8,
+                provider: ProviderSettings(name: "openai", baseURL: server.baseURL.absoluteString),
                 environment: [:])
             let start = ContinuousClock.now
             let outcomes = try await BatchRunner(options: options).run([m])
@@ -77,13 +80,19 @@ enum RunnerBenchmark {
             let outcomes = try await BatchRunner(options: options).run([m])
             replays.append((ContinuousClock.now - start).seconds)
             cpu.append(processCPUSeconds() - cpuBefore)
-            guard outcomes.allSatisfy({ $0.status == .completed && $0.written }) else { throw BenchmarkError(message: "a replayed goal failed") }
+            guard outcomes.allSatisfy({ $0.status == .completed && $0.written }) else {
+                throw BenchmarkError(message: "a replayed goal failed")
+            }
         }
         let replay = median(replays)
         print(
             "runner: 100 goals, \(recordedCalls) LLM calls: record against the mock server (20 ms/call, 8 goals and 8 calls in flight) \(format(recordTime)) s; "
-                + "replay --offline --force: runs \(replays.map(format).joined(separator: ", ")) s, median \(format(replay)) s; speed-up \(format(recordTime / replay))x (target ≥ 50x)")
-        print(String(format: "runner: replay CPU (user+sys): median %.0f ms, %.0f µs per replayed call", median(cpu) * 1000, median(cpu) * 1e6 / Double(recordedCalls)))
+                + "replay --offline --force: runs \(replays.map(format).joined(separator: ", ")) s, median \(format(replay)) s; speed-up \(format(recordTime / replay))x (target ≥ 50x)"
+        )
+        print(
+            String(
+                format: "runner: replay CPU (user+sys): median %.0f ms, %.0f µs per replayed call", median(cpu) * 1000,
+                median(cpu) * 1e6 / Double(recordedCalls)))
     }
 
     /// Replay runs measured (the median is reported); `ROMA_BENCH_REPLAYS` sets more, for profiling.
@@ -98,4 +107,3 @@ struct BenchmarkError: Error, CustomStringConvertible {
 func format(_ value: Double) -> String { String(format: "%.3f", value) }
 
 func peakRSSMiB() -> Int { (peakRSSBytes() ?? 0) / (1024 * 1024) }
-

@@ -62,7 +62,9 @@ enum ServerBenchmark {
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next() else { return }
             let base = "http://127.0.0.1:\(port)/api/v1/executions"
-            print("server benchmark: roma serve on 127.0.0.1:\(port), offline provider, \(workers) workers, \(ProcessInfo.processInfo.activeProcessorCount) cores")
+            print(
+                "server benchmark: roma serve on 127.0.0.1:\(port), offline provider, \(workers) workers, \(ProcessInfo.processInfo.activeProcessorCount) cores"
+            )
 
             // One finished execution to poll.
             let created = try await send(client, .POST, base, key: secret, body: #"{"goal": "benchmark target", "max_depth": 2}"#)
@@ -79,7 +81,8 @@ enum ServerBenchmark {
             report("GET  /executions/{id}/status", status)
 
             let create = try await measure(requests: max(1, statusRequests / 10), workers: workers, seconds: seconds) { index in
-                try await send(client, .POST, base, key: secret, body: #"{"goal": "benchmark goal \#(index)", "max_depth": 1}"#).status == 202
+                try await send(client, .POST, base, key: secret, body: #"{"goal": "benchmark goal \#(index)", "max_depth": 1}"#).status
+                    == 202
             }
             report("POST /executions (202; engine runs in the background)", create)
 

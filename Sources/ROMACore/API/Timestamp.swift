@@ -59,7 +59,9 @@ public enum Timestamp {
         guard let year = number(0, 4), s.count >= 10, s[4] == 45, let month = number(5, 2), s[7] == 45,
             let day = number(8, 2)
         else { return nil }
-        var hour = 0, minute = 0, second = 0
+        var hour = 0
+        var minute = 0
+        var second = 0
         var fraction = 0.0
         if s.count > 10 {
             guard s.count >= 19, s[10] == 84 || s[10] == 32, let h = number(11, 2), let m = number(14, 2),

@@ -16,7 +16,8 @@ public enum CanonicalJSON {
         var writer = JSONLineWriter(capacity: capacity, pretty: true)
         value.write(to: &writer)
         guard !writer.wroteNonFiniteNumber else {
-            throw EncodingError.invalidValue(value, EncodingError.Context(codingPath: [], debugDescription: "Unable to encode a NaN or infinite Double in JSON."))
+            throw EncodingError.invalidValue(
+                value, EncodingError.Context(codingPath: [], debugDescription: "Unable to encode a NaN or infinite Double in JSON."))
         }
         var data = Data(capacity: writer.bytes.count + 1)
         data.append(contentsOf: writer.bytes)

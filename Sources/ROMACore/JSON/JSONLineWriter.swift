@@ -13,8 +13,8 @@ public struct JSONLineWriter {
     /// The bytes written so far.
     public private(set) var bytes: [UInt8] = []
     #if DEBUG
-    /// The last key written in each open object, to check the order (debug builds only).
-    private var previousKeys: [String?] = []
+        /// The last key written in each open object, to check the order (debug builds only).
+        private var previousKeys: [String?] = []
     #endif
     /// Whether the current container still has no member (per nesting level).
     private var first: [Bool] = []
@@ -36,7 +36,7 @@ public struct JSONLineWriter {
         bytes.append(UInt8(ascii: "{"))
         first.append(true)
         #if DEBUG
-        previousKeys.append(nil)
+            previousKeys.append(nil)
         #endif
     }
 
@@ -44,7 +44,7 @@ public struct JSONLineWriter {
     public mutating func endObject() {
         close(UInt8(ascii: "}"))
         #if DEBUG
-        previousKeys.removeLast()
+            previousKeys.removeLast()
         #endif
     }
 
@@ -72,11 +72,11 @@ public struct JSONLineWriter {
     /// Starts the next member of the innermost object; `name` must sort after the previous one.
     public mutating func key(_ name: String) {
         #if DEBUG
-        // A hand-written conformance with its keys out of order would write bytes JSONEncoder never does.
-        if let previous = previousKeys[previousKeys.count - 1] {
-            assert(previous.utf8.lexicographicallyPrecedes(name.utf8), "JSON key '\(name)' written after '\(previous)'")
-        }
-        previousKeys[previousKeys.count - 1] = name
+            // A hand-written conformance with its keys out of order would write bytes JSONEncoder never does.
+            if let previous = previousKeys[previousKeys.count - 1] {
+                assert(previous.utf8.lexicographicallyPrecedes(name.utf8), "JSON key '\(name)' written after '\(previous)'")
+            }
+            previousKeys[previousKeys.count - 1] = name
         #endif
         separate()
         string(name)
@@ -126,8 +126,12 @@ public struct JSONLineWriter {
             return
         }
         var magnitude = value.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var count = 0
         withUnsafeMutableBytes(of: &digits) { buffer in
             while magnitude > 0 {
@@ -175,7 +179,9 @@ public struct JSONLineWriter {
                 case 0x0D: bytes.append(UInt8(ascii: "r"))
                 default:
                     let hex = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                    bytes.append(contentsOf: [
+                        UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)],
+                    ])
                 }
             }
         }

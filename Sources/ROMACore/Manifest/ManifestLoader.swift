@@ -102,7 +102,14 @@ public struct ManifestLoader: Sendable {
     public func load(bytes: [UInt8], file: String) -> (Manifest?, [Diagnostic]) {
         guard bytes.count <= limits.maxBytes else {
             // Checked before decoding, so a huge input costs nothing.
-            return (nil, [Diagnostic(file: file, line: 0, column: 0, keyPath: "", message: "file is \(bytes.count) bytes, larger than the limit of \(limits.maxBytes) bytes")])
+            return (
+                nil,
+                [
+                    Diagnostic(
+                        file: file, line: 0, column: 0, keyPath: "",
+                        message: "file is \(bytes.count) bytes, larger than the limit of \(limits.maxBytes) bytes")
+                ]
+            )
         }
         // Source lines are looked up only for the diagnostics there are, so a valid manifest
         // never decodes or splits its text a second time.

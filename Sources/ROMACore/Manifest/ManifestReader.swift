@@ -17,7 +17,9 @@ struct ManifestReader {
 
     mutating func read(_ root: YAMLNode) -> Manifest? {
         if root.scalar?.value == .null {
-            nodes.fail(YAMLMark(line: 1, column: 1), "", "the manifest is empty", expected: "a mapping with a 'goals' list", kind: .missingRequiredField)
+            nodes.fail(
+                YAMLMark(line: 1, column: 1), "", "the manifest is empty", expected: "a mapping with a 'goals' list",
+                kind: .missingRequiredField)
             return nil
         }
         guard let entries = nodes.mapping(root, "", allowed: Self.topKeys) else { return nil }
@@ -34,7 +36,9 @@ struct ManifestReader {
             if Self.isSafeName(given) {
                 name = given
             } else {
-                nodes.fail(node.mark, "name", "'\(given)' cannot name a folder", expected: "letters, digits, '.', '_' or '-', not starting with '.'", kind: .invalidValue)
+                nodes.fail(
+                    node.mark, "name", "'\(given)' cannot name a folder",
+                    expected: "letters, digits, '.', '_' or '-', not starting with '.'", kind: .invalidValue)
             }
         }
         let defaults = byKey["defaults"].map { readDefaults($0) } ?? ExecutionRequest(goal: "")
@@ -199,7 +203,9 @@ struct ManifestReader {
                     }
                 }
                 if !hasGoal {
-                    nodes.fail(item.mark, path + ".goal", "is required", expected: "a string of 1 to 10,000 characters", kind: .missingRequiredField)
+                    nodes.fail(
+                        item.mark, path + ".goal", "is required", expected: "a string of 1 to 10,000 characters",
+                        kind: .missingRequiredField)
                 }
             } else {
                 continue

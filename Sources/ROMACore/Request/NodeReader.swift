@@ -26,7 +26,8 @@ public struct NodeReader: Sendable {
     public static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// Reads a mapping whose keys must come from `allowed`; unknown keys are reported with a suggestion.
-    public mutating func mapping(_ node: YAMLNode, _ path: String, allowed: [String]?) -> [(key: String, mark: YAMLMark, value: YAMLNode)]? {
+    public mutating func mapping(_ node: YAMLNode, _ path: String, allowed: [String]?) -> [(key: String, mark: YAMLMark, value: YAMLNode)]?
+    {
         guard let pairs = node.pairs else {
             if node.scalar?.value == .null, node.mark != .none, node.scalar?.style == .plain {
                 return []  // `key:` with nothing after it is an empty mapping

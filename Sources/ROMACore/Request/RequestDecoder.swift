@@ -9,10 +9,11 @@ public enum RequestDecoder {
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: body)
         } catch {
-            return .failure(RequestValidationError(issues: [
-                ValidationIssue(
-                    mark: .none, path: "body", message: "is not valid JSON", expected: "a JSON object", kind: .syntax)
-            ]))
+            return .failure(
+                RequestValidationError(issues: [
+                    ValidationIssue(
+                        mark: .none, path: "body", message: "is not valid JSON", expected: "a JSON object", kind: .syntax)
+                ]))
         }
         return decode(node: YAMLNode(json: value))
     }
@@ -21,11 +22,12 @@ public enum RequestDecoder {
     public static func decode(node: YAMLNode) -> Result<ExecutionRequest, RequestValidationError> {
         var reader = NodeReader()
         guard node.pairs != nil else {
-            return .failure(RequestValidationError(issues: [
-                ValidationIssue(
-                    mark: .none, path: "body", message: "is \(node.typeDescription)", expected: "a JSON object",
-                    kind: .invalidType)
-            ]))
+            return .failure(
+                RequestValidationError(issues: [
+                    ValidationIssue(
+                        mark: .none, path: "body", message: "is \(node.typeDescription)", expected: "a JSON object",
+                        kind: .invalidType)
+                ]))
         }
         let entries = reader.mapping(node, "", allowed: RequestRules.requestKeys) ?? []
         var request = ExecutionRequest(goal: "")

@@ -75,7 +75,8 @@ struct Executor {
         _ task: TaskContext, dependencies: [(goal: String, result: String)], upstream: [(goal: String, result: String)],
         caller: inout NodeCaller
     ) async throws -> String {
-        let user = Prompts.context(task) + Prompts.results(upstream, heading: Prompts.upstreamHeading)
+        let user =
+            Prompts.context(task) + Prompts.results(upstream, heading: Prompts.upstreamHeading)
             + Prompts.results(dependencies, heading: "Results of the tasks this one depends on:")
         return try await caller.textCall(purpose: "execute", messages: [.system(Prompts.executorSystem(task.taskType)), .user(user)])
     }

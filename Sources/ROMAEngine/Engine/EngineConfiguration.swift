@@ -1,3 +1,5 @@
+import Foundation
+
 /// Limits and budgets of the engine.
 public struct EngineConfiguration: Sendable, Hashable {
     /// Most subtasks one plan may have.
@@ -25,8 +27,6 @@ public protocol WallClock: Sendable {
     /// Now, as a date.
     func date() -> Date
 }
-
-import Foundation
 
 /// The system clock.
 public struct SystemWallClock: WallClock {

@@ -11,7 +11,9 @@ public struct ExecutionEngine: Sendable {
     public var clock: any WallClock
 
     /// Creates an engine.
-    public init(model: any LanguageModel, configuration: EngineConfiguration = EngineConfiguration(), clock: any WallClock = SystemWallClock()) {
+    public init(
+        model: any LanguageModel, configuration: EngineConfiguration = EngineConfiguration(), clock: any WallClock = SystemWallClock()
+    ) {
         self.model = model
         self.configuration = configuration
         self.clock = clock
@@ -37,7 +39,8 @@ public struct ExecutionEngine: Sendable {
         var result: String?
         var failure: EngineError?
         do {
-            result = try await solve(nodeID: root, task: task, dependencies: [], upstream: [], request: request, goalID: goalID ?? request.id, state: state)
+            result = try await solve(
+                nodeID: root, task: task, dependencies: [], upstream: [], request: request, goalID: goalID ?? request.id, state: state)
         } catch let error as EngineError where error.code == .cancelled {
             status = .cancelled
             failure = error
@@ -85,7 +88,8 @@ public struct ExecutionEngine: Sendable {
                 task.depth >= task.maxDepth ? .execute : try await Atomizer().decide(task, caller: &caller)
             var plan: Plan?
             if decision == .plan {
-                plan = try await Planner(maxSubtasks: configuration.maxSubtasks).plan(task, context: upstream + dependencies, caller: &caller)
+                plan = try await Planner(maxSubtasks: configuration.maxSubtasks).plan(
+                    task, context: upstream + dependencies, caller: &caller)
             }
             if let plan, plan.subtasks.count > 1 {
                 await state.setKind(nodeID, "plan")
@@ -103,7 +107,9 @@ public struct ExecutionEngine: Sendable {
             return output
         } catch {
             let failure = classify(error, nodeID: nodeID, goal: task.goal)
-            await state.finish(nodeID, status: failure.code == .cancelled ? .cancelled : .failed, error: failure.code == .cancelled ? nil : failure.message)
+            await state.finish(
+                nodeID, status: failure.code == .cancelled ? .cancelled : .failed, error: failure.code == .cancelled ? nil : failure.message
+            )
             throw failure
         }
     }
@@ -135,7 +141,8 @@ public struct ExecutionEngine: Sendable {
                     let id = ids[index]
                     group.addTask {
                         let output = try await solve(
-                            nodeID: id, task: context, dependencies: inputs, upstream: upstream, request: request, goalID: goalID, state: state)
+                            nodeID: id, task: context, dependencies: inputs, upstream: upstream, request: request, goalID: goalID,
+                            state: state)
                         return (index, output)
                     }
                 }

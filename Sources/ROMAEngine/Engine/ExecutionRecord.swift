@@ -42,7 +42,11 @@ public struct ExecutionRecord: Sendable, Hashable {
             metadata: ExecutionMetadata(
                 executionTime: seconds, tokensUsed: tokensUsed, agentCalls: calls.count,
                 userMetadata: ExecutionMetadata.publicMetadata(request.metadata)),
-            error: error.map { APIError(code: status == .cancelled ? "cancelled" : "execution_error", message: $0.message, details: $0.nodeID.map { .object(["node_id": .string($0)]) }) },
+            error: error.map {
+                APIError(
+                    code: status == .cancelled ? "cancelled" : "execution_error", message: $0.message,
+                    details: $0.nodeID.map { .object(["node_id": .string($0)]) })
+            },
             createdAt: created, updatedAt: finished,
             completedAt: status == .completed ? finished : nil,
             failedAt: status == .failed ? finished : nil,

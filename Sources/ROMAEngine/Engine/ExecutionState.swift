@@ -82,7 +82,8 @@ actor ExecutionState {
         guard tokens <= configuration.maxTokens else {
             throw EngineError(
                 code: .budgetExceeded,
-                message: "budget exceeded: the execution used \(tokens) tokens, over its limit of \(configuration.maxTokens), at \(call.nodeID)",
+                message:
+                    "budget exceeded: the execution used \(tokens) tokens, over its limit of \(configuration.maxTokens), at \(call.nodeID)",
                 nodeID: call.nodeID)
         }
     }
@@ -102,7 +103,8 @@ actor ExecutionState {
             return DAGNode(
                 id: node.id, type: node.kind, taskType: node.taskType.rawValue, status: node.status, input: node.input,
                 output: node.output, depth: node.depth, parent: node.parent, dependencies: node.dependencies,
-                startedAt: node.firstStart.map(Timestamp.string), completedAt: node.status == .completed || node.status == .failed ? node.lastEnd.map(Timestamp.string) : nil,
+                startedAt: node.firstStart.map(Timestamp.string),
+                completedAt: node.status == .completed || node.status == .failed ? node.lastEnd.map(Timestamp.string) : nil,
                 error: node.error, llmCalls: node.calls, tokensUsed: node.tokens)
         }
         return DAG(nodes: dagNodes, edges: edges)

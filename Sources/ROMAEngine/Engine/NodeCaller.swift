@@ -71,10 +71,11 @@ struct NodeCaller {
             if !answer.isEmpty { return answer }
             await state.outputRetry(nodeID: nodeID, purpose: purpose, reason: "the answer was empty")
             guard attempt < attempts else { break }
-            conversation = messages + [
-                .assistant(""),
-                .user("\(Self.retryPrefix) it was empty. Answer the current task now, in Markdown."),
-            ]
+            conversation =
+                messages + [
+                    .assistant(""),
+                    .user("\(Self.retryPrefix) it was empty. Answer the current task now, in Markdown."),
+                ]
         }
         throw EngineError(
             code: .invalidOutput,
@@ -107,10 +108,11 @@ struct NodeCaller {
                     : error.message
                 await state.outputRetry(nodeID: nodeID, purpose: purpose, reason: lastFailure)
                 guard attempt < attempts else { break }
-                conversation = messages + [
-                    .assistant(answer),
-                    .user("\(Self.retryPrefix) \(lastFailure). Answer again with only the JSON object, following the format exactly."),
-                ]
+                conversation =
+                    messages + [
+                        .assistant(answer),
+                        .user("\(Self.retryPrefix) \(lastFailure). Answer again with only the JSON object, following the format exactly."),
+                    ]
             }
         }
         throw EngineError(

@@ -34,7 +34,8 @@ public struct OfflineModel: LanguageModel {
         } else {
             let type = system.split(separator: "\n").first.map { $0.dropFirst("[roma:executor:".count).dropLast() } ?? "THINK"
             let inputs = user.components(separatedBy: "\n### ").count - 1
-            content = "[synthetic] \(type) result for: \(task)\n\nFinding \(seed % 97): a deterministic placeholder built from the task text"
+            content =
+                "[synthetic] \(type) result for: \(task)\n\nFinding \(seed % 97): a deterministic placeholder built from the task text"
                 + (inputs > 0 ? ", using \(inputs) dependency result\(inputs == 1 ? "" : "s")." : ".")
         }
         let promptChars = request.messages.reduce(0) { $0 + $1.content.count }
@@ -82,7 +83,8 @@ public struct OfflineModel: LanguageModel {
             }
         let items = (0..<count).map { i in
             let goal = "\(picks[i].1) \(topic)".replacingOccurrences(of: "\"", with: "'")
-            return #"{"goal": "\#(goal)", "task_type": "\#(picks[i].0)", "dependencies": [\#(dependencies[i].map(String.init).joined(separator: ", "))]}"#
+            return
+                #"{"goal": "\#(goal)", "task_type": "\#(picks[i].0)", "dependencies": [\#(dependencies[i].map(String.init).joined(separator: ", "))]}"#
         }
         return #"{"subtasks": [\#(items.joined(separator: ", "))]}"#
     }

@@ -42,7 +42,10 @@ public struct OpenAIModel: LanguageModel {
         configuration: HTTPClient.Configuration(
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256)))
 
-    public init(configuration: Configuration, client: HTTPClient = OpenAIModel.pooledClient, formats: ResponseFormatNegotiator = ResponseFormatNegotiator()) {
+    public init(
+        configuration: Configuration, client: HTTPClient = OpenAIModel.pooledClient,
+        formats: ResponseFormatNegotiator = ResponseFormatNegotiator()
+    ) {
         self.configuration = configuration
         self.client = client
         self.formats = formats
@@ -146,7 +149,10 @@ public struct OpenAIModel: LanguageModel {
             let choice = json["choices"]?.arrayValue?.first,
             let content = choice["message"]?["content"]?.stringValue ?? choice["text"]?.stringValue
         else {
-            throw LLMError(code: .invalidResponse, message: "\(configuration.baseURL) answered with something that is not a chat completion (\(bytes.readableBytes) bytes)", status: status)
+            throw LLMError(
+                code: .invalidResponse,
+                message: "\(configuration.baseURL) answered with something that is not a chat completion (\(bytes.readableBytes) bytes)",
+                status: status)
         }
         let usage = TokenUsage(
             promptTokens: json["usage"]?["prompt_tokens"]?.intValue ?? 0,

@@ -39,7 +39,9 @@ public struct ReplayModel: LanguageModel {
             if mode == .offline {
                 throw LLMError(
                     code: .recordingMiss,
-                    message: "no recorded answer for goal '\(context.goalID)', node \(context.nodeID), \(context.purpose) call (key \(key.prefix(12))); --offline never calls the provider: re-run with --replay or --record")
+                    message:
+                        "no recorded answer for goal '\(context.goalID)', node \(context.nodeID), \(context.purpose) call (key \(key.prefix(12))); --offline never calls the provider: re-run with --replay or --record"
+                )
             }
         }
         guard let live else {
@@ -82,7 +84,8 @@ public struct RecordedAnswer: Sendable, Hashable {
         self.finishedAt = finishedAt
         finishReason = fields["finish_reason"]?.stringValue
         let usage = fields["usage"]
-        self.usage = TokenUsage(promptTokens: usage?["prompt_tokens"]?.intValue ?? 0, completionTokens: usage?["completion_tokens"]?.intValue ?? 0)
+        self.usage = TokenUsage(
+            promptTokens: usage?["prompt_tokens"]?.intValue ?? 0, completionTokens: usage?["completion_tokens"]?.intValue ?? 0)
     }
 
     private static let fields: Set<String> = ["key", "response", "finish_reason", "usage", "started_at", "finished_at"]

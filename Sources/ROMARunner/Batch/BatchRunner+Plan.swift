@@ -25,7 +25,8 @@ extension BatchRunner {
         for job in try jobs(manifests) {
             let (state, _) = state(of: job)
             let wouldRun = options.force || state != .current
-            var plan = GoalPlan(manifest: job.manifest.name, goal: job.goal.id, state: state, wouldRun: wouldRun, replayMiss: nil, recordedCalls: 0)
+            var plan = GoalPlan(
+                manifest: job.manifest.name, goal: job.goal.id, state: state, wouldRun: wouldRun, replayMiss: nil, recordedCalls: 0)
             if options.recording != .record && wouldRun {
                 let recordings = GoalArtifacts.readAnswers(job.tree.read(job.goal.id, ResultsTree.File.calls))
                 let model = ReplayModel(mode: .offline, live: nil, providerName: options.provider.name, recordings: recordings)

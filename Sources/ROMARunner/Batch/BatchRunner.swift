@@ -49,7 +49,10 @@ public struct BatchRunner: Sendable {
                 if !options.only.isEmpty && !options.only.contains(goal.id) { continue }
                 if let shard = options.shard, !shard.contains(manifest: manifest.name, goalID: goal.id) { continue }
                 let request = ResolvedRequest(id: goal.id, request: goal.request, profiles: profiles)
-                jobs.append(Job(manifest: manifest, tree: tree, goal: goal, request: request, requestBytes: try CanonicalJSON.pretty(request.publicView)))
+                jobs.append(
+                    Job(
+                        manifest: manifest, tree: tree, goal: goal, request: request,
+                        requestBytes: try CanonicalJSON.pretty(request.publicView)))
             }
         }
         return jobs
@@ -63,9 +66,11 @@ public struct BatchRunner: Sendable {
     }
 
     /// Runs the manifests. Throws `TreeLock.Locked` when another run holds a tree.
-    public func run(_ manifests: [Manifest], command: String = "roma run", events: @escaping @Sendable (BatchEvent) -> Void = { _ in }) async throws -> [GoalOutcome] {
+    public func run(_ manifests: [Manifest], command: String = "roma run", events: @escaping @Sendable (BatchEvent) -> Void = { _ in })
+        async throws -> [GoalOutcome]
+    {
         var locks: [TreeLock] = []
-        defer { locks.forEach { $0.release() } }
+        defer { for lock in locks { lock.release() } }
         for manifest in manifests {
             let tree = ResultsTree(out: options.out, manifestName: manifest.name)
             try tree.prepare()
@@ -78,7 +83,8 @@ public struct BatchRunner: Sendable {
         for job in all {
             let (state, head) = state(of: job)
             if state == .current && !options.force {
-                outcomes.append(GoalOutcome(manifest: job.manifest.name, goal: job.goal.id, status: .skipped, executionID: head?.executionId))
+                outcomes.append(
+                    GoalOutcome(manifest: job.manifest.name, goal: job.goal.id, status: .skipped, executionID: head?.executionId))
                 events(.skipped(manifest: job.manifest.name, goal: job.goal.id, reason: "complete and unchanged"))
             } else {
                 toRun.append((job, head))
@@ -89,7 +95,9 @@ public struct BatchRunner: Sendable {
         let limiter = CallLimiter(limit: options.llmConcurrency)
         let live: (any LanguageModel)? =
             options.recording == .offline
-            ? nil : ResilientModel(LimitedModel(AnyLanguageModel(providerModel ?? options.provider.makeModel()), limiter: limiter), policy: options.retry)
+            ? nil
+            : ResilientModel(
+                LimitedModel(AnyLanguageModel(providerModel ?? options.provider.makeModel()), limiter: limiter), policy: options.retry)
         let concurrency = max(1, options.concurrency)
         let remote =
             options.mode == .remote
@@ -129,7 +137,8 @@ public struct BatchRunner: Sendable {
     }
 
     /// Rewrites `summary.json` and `index.md` from the goal folders (untouched when unchanged).
-    public func writeSummary(manifest: Manifest, tree: ResultsTree, deferred: Set<String> = [], written: [String: Summary.Row] = [:]) throws {
+    public func writeSummary(manifest: Manifest, tree: ResultsTree, deferred: Set<String> = [], written: [String: Summary.Row] = [:]) throws
+    {
         let summary = Summary(manifest: manifest, tree: tree, deferred: deferred, written: written)
         try tree.writeFile("summary.json", try CanonicalJSON.encode(summary))
         try tree.writeFile("index.md", Data(summary.indexMarkdown(tree: tree).utf8))
@@ -156,7 +165,8 @@ public struct BatchRunner: Sendable {
             manifest: manifest, goal: id, status: GoalOutcome.Status(rawValue: record.status.rawValue) ?? .failed,
             executionID: record.executionID, tokens: record.tokensUsed,
             seconds: record.finishedAt.timeIntervalSince(record.createdAt), nodes: record.dag.nodes.count,
-            llmCalls: record.calls.count, outputRetries: record.outputRetries, error: record.error?.message, temporary: record.error?.isTemporary ?? false)
+            llmCalls: record.calls.count, outputRetries: record.outputRetries, error: record.error?.message,
+            temporary: record.error?.isTemporary ?? false)
         // A miss in --offline mode writes nothing; a failed re-run never replaces a completed result.
         let keepExisting = record.status != .completed && existing?.status == .completed
         var folder: Summary.Row?
@@ -164,10 +174,13 @@ public struct BatchRunner: Sendable {
             do {
                 let details = record.details
                 try job.tree.writeGoal(
-                    id, files: try GoalArtifacts.files(request: job.request, details: details, calls: record.calls, requestBytes: job.requestBytes),
+                    id,
+                    files: try GoalArtifacts.files(
+                        request: job.request, details: details, calls: record.calls, requestBytes: job.requestBytes),
                     known: recorded.map { [ResultsTree.File.calls: $0] } ?? [:])
                 outcome.written = true
-                folder = Summary.row(goal: job.goal, requestData: job.requestBytes, details: details, resolved: job.request.publicView, deferred: false)
+                folder = Summary.row(
+                    goal: job.goal, requestData: job.requestBytes, details: details, resolved: job.request.publicView, deferred: false)
             } catch {
                 outcome.status = .failed
                 outcome.error = "cannot write the results of '\(id)': \(error)"

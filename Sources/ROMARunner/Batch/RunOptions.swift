@@ -67,7 +67,9 @@ public struct ProviderSettings: Sendable, Hashable {
     public var timeout: Duration
 
     /// Creates settings.
-    public init(name: String = "offline", baseURL: String = "https://api.openai.com/v1", apiKey: String? = nil, timeout: Duration = .seconds(120)) {
+    public init(
+        name: String = "offline", baseURL: String = "https://api.openai.com/v1", apiKey: String? = nil, timeout: Duration = .seconds(120)
+    ) {
         self.name = name
         self.baseURL = baseURL
         self.apiKey = apiKey

@@ -81,7 +81,8 @@ struct RemoteGoalRunner: Sendable {
             try await client.create(job.request.apiRequest, idempotencyKey: key).value
         }
         try job.tree.record(
-            Submission(executionId: created.executionId, contentHash: contentHash, idempotencyKey: key, attempt: attempt, baseUrl: client.baseURL),
+            Submission(
+                executionId: created.executionId, contentHash: contentHash, idempotencyKey: key, attempt: attempt, baseUrl: client.baseURL),
             for: job.goal.id)
         return (created.executionId, false)
     }
@@ -114,8 +115,12 @@ struct RemoteGoalRunner: Sendable {
                 throw CancellationError()
             } catch let error as APIClientError where error.isDailyLimit {
                 await quota.exhaust()
-                throw Stop.deferred("daily request limit reached (\(error.message)); resets at \(error.rateLimit?.reset.map { Timestamp.string(Date(timeIntervalSince1970: Double($0))) } ?? "the next window")")
-            } catch let error as APIClientError where (error.isRetryable || (error.kind == .rateLimited && concurrencyWaits)) && attempt < settings.maxRetries {
+                throw Stop.deferred(
+                    "daily request limit reached (\(error.message)); resets at \(error.rateLimit?.reset.map { Timestamp.string(Date(timeIntervalSince1970: Double($0))) } ?? "the next window")"
+                )
+            } catch let error as APIClientError
+                where (error.isRetryable || (error.kind == .rateLimited && concurrencyWaits)) && attempt < settings.maxRetries
+            {
                 attempt += 1
                 let wait = error.retryAfter.map { Duration.milliseconds(Int64($0 * 1000)) } ?? delay
                 try await sleeper.sleep(for: min(wait, settings.pollMax))

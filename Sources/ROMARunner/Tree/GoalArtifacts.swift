@@ -8,11 +8,14 @@ public enum GoalArtifacts {
     /// hand-written writer, byte-identical to `CanonicalJSON.encode`).
     ///
     /// `requestBytes`, when given, is `request.json` already encoded (the runner has it).
-    public static func files(request: ResolvedRequest, details: ExecutionDetails, calls: [CallRecord]?, requestBytes: Data? = nil) throws -> [String: Data] {
+    public static func files(request: ResolvedRequest, details: ExecutionDetails, calls: [CallRecord]?, requestBytes: Data? = nil) throws
+        -> [String: Data]
+    {
         var files: [String: Data] = [
             ResultsTree.File.request: try requestBytes ?? CanonicalJSON.pretty(request.publicView),
             ResultsTree.File.execution: try CanonicalJSON.pretty(details),
-            ResultsTree.File.dag: try CanonicalJSON.pretty(DAGResponse(executionId: details.executionId, dag: details.dag ?? DAG(nodes: [], edges: []))),
+            ResultsTree.File.dag: try CanonicalJSON.pretty(
+                DAGResponse(executionId: details.executionId, dag: details.dag ?? DAG(nodes: [], edges: []))),
             ResultsTree.File.mermaid: Data(MermaidRenderer.render(details.dag ?? DAG(nodes: [], edges: [])).utf8),
             ResultsTree.File.result: Data(resultMarkdown(request: request, details: details).utf8),
         ]
@@ -30,7 +33,8 @@ public enum GoalArtifacts {
     /// `result.md`: the answer, or what went wrong.
     static func resultMarkdown(request: ResolvedRequest, details: ExecutionDetails) -> String {
         var text = "# \(MermaidRenderer.shorten(request.goal, 120))\n\n"
-        text += "_Status: \(details.status.rawValue) · profile \(request.configProfile.rawValue) · model \(request.model) · max depth \(request.maxDepth) · \(details.metadata.tokensUsed ?? 0) tokens · execution \(details.executionId)_\n\n"
+        text +=
+            "_Status: \(details.status.rawValue) · profile \(request.configProfile.rawValue) · model \(request.model) · max depth \(request.maxDepth) · \(details.metadata.tokensUsed ?? 0) tokens · execution \(details.executionId)_\n\n"
         switch details.status {
         case .completed:
             text += (details.result ?? "") + "\n"
@@ -63,7 +67,8 @@ public enum GoalArtifacts {
             var start = 0
             while start < buffer.count {
                 let rest = buffer.count - start
-                let end = memchr(base + start, Int32(UInt8(ascii: "\n")), rest).map { base.distance(to: UnsafeRawPointer($0)) } ?? buffer.count
+                let end =
+                    memchr(base + start, Int32(UInt8(ascii: "\n")), rest).map { base.distance(to: UnsafeRawPointer($0)) } ?? buffer.count
                 if end > start { lines.append(Data(buffer[start..<end])) }
                 start = end + 1
             }

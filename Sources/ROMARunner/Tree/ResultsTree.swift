@@ -2,11 +2,11 @@ import Foundation
 import ROMACore
 
 #if canImport(Glibc)
-import Glibc
-private let systemRead = Glibc.read
+    import Glibc
+    private let systemRead = Glibc.read
 #elseif canImport(Darwin)
-import Darwin
-private let systemRead = Darwin.read
+    import Darwin
+    private let systemRead = Darwin.read
 #endif
 
 /// The results folder of one manifest: `<out>/<manifest name>/`, one folder per goal.
@@ -152,7 +152,9 @@ public struct ResultsTree: Sendable {
         guard rename(temp.path, url.path) == 0 else {
             let code = errno
             try? FileManager.default.removeItem(at: temp)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot rename into \(url.path): \(String(cString: strerror(code)))"])
+            throw CocoaError(
+                .fileWriteUnknown,
+                userInfo: [NSLocalizedDescriptionKey: "cannot rename into \(url.path): \(String(cString: strerror(code)))"])
         }
         Self.syncDirectory(root)
         return true
@@ -162,7 +164,8 @@ public struct ResultsTree: Sendable {
     static func writeDurably(_ data: Data, to url: URL) throws {
         let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot create \(url.path): \(String(cString: strerror(errno)))"])
+            throw CocoaError(
+                .fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot create \(url.path): \(String(cString: strerror(errno)))"])
         }
         defer { close(fd) }
         try data.withUnsafeBytes { raw in
@@ -172,7 +175,9 @@ public struct ResultsTree: Sendable {
                 let n = write(fd, base + offset, raw.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot write \(url.path): \(String(cString: strerror(errno)))"])
+                    throw CocoaError(
+                        .fileWriteUnknown,
+                        userInfo: [NSLocalizedDescriptionKey: "cannot write \(url.path): \(String(cString: strerror(errno)))"])
                 }
                 offset += n
             }

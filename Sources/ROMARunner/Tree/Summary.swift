@@ -50,9 +50,12 @@ public struct Summary: Sendable, Hashable, Codable {
                 continue
             }
             let requestData = tree.read(goal.id, ResultsTree.File.request)
-            let details = tree.read(goal.id, ResultsTree.File.execution).flatMap { try? CanonicalJSON.decode(ExecutionDetails.self, from: $0) }
+            let details = tree.read(goal.id, ResultsTree.File.execution).flatMap {
+                try? CanonicalJSON.decode(ExecutionDetails.self, from: $0)
+            }
             let resolved = requestData.flatMap { try? CanonicalJSON.decode(ResolvedRequest.self, from: $0) }
-            rows.append(Self.row(goal: goal, requestData: requestData, details: details, resolved: resolved, deferred: deferred.contains(goal.id)))
+            rows.append(
+                Self.row(goal: goal, requestData: requestData, details: details, resolved: resolved, deferred: deferred.contains(goal.id)))
         }
         goals = rows
         var counts: [String: Int] = [:]
@@ -61,7 +64,9 @@ public struct Summary: Sendable, Hashable, Codable {
     }
 
     /// A goal's row, from its folder's `request.json` (bytes and decoded) and `execution.json`.
-    public static func row(goal: GoalSpec, requestData: Data?, details: ExecutionDetails?, resolved: ResolvedRequest?, deferred: Bool) -> Row {
+    public static func row(goal: GoalSpec, requestData: Data?, details: ExecutionDetails?, resolved: ResolvedRequest?, deferred: Bool)
+        -> Row
+    {
         var status = details?.status.rawValue ?? "pending"
         if details == nil, deferred { status = "deferred" }
         return Row(
@@ -85,7 +90,8 @@ public struct Summary: Sendable, Hashable, Codable {
             text += "| \(link) | \(row.status) | \(row.tokens) | \(time) | \(row.nodes) | \(MermaidRenderer.shorten(goal, 90)) |\n"
         }
         if goals.contains(where: { tree.read($0.id, ResultsTree.File.mermaid) != nil }) {
-            text += "\nIn the task trees below, solid arrows lead from a task to its subtasks and dotted arrows from a dependency to the task that uses its result; ✓ completed, ✗ failed, ⊘ cancelled, ○ not run.\n"
+            text +=
+                "\nIn the task trees below, solid arrows lead from a task to its subtasks and dotted arrows from a dependency to the task that uses its result; ✓ completed, ✗ failed, ⊘ cancelled, ○ not run.\n"
         }
         for row in goals {
             guard let mermaid = tree.read(row.id, ResultsTree.File.mermaid) else { continue }

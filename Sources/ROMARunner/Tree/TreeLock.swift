@@ -51,7 +51,9 @@ public final class TreeLock: Sendable {
                 return TreeLock(url: url)
             }
             guard errno == EEXIST else {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot create lock \(url.path): \(String(cString: strerror(errno)))"])
+                throw CocoaError(
+                    .fileWriteUnknown,
+                    userInfo: [NSLocalizedDescriptionKey: "cannot create lock \(url.path): \(String(cString: strerror(errno)))"])
             }
             let holder = FileManager.default.contents(atPath: url.path).flatMap { try? CanonicalJSON.decode(Holder.self, from: $0) }
             if let holder, holder.host == me.host, kill(holder.pid, 0) != 0, errno == ESRCH {

@@ -36,6 +36,9 @@ public enum APIKeySecret {
 
     /// Whether a presented secret has the shape of one of ours (cheap rejection before any lookup).
     public static func isWellFormed(_ secret: String) -> Bool {
-        secret.hasPrefix("sk_live_") && secret.count == 40 && secret.utf8.allSatisfy { $0 == UInt8(ascii: "_") || ($0 < 128 && (($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122))) }
+        secret.hasPrefix("sk_live_") && secret.count == 40
+            && secret.utf8.allSatisfy {
+                $0 == UInt8(ascii: "_") || ($0 < 128 && (($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122)))
+            }
     }
 }

@@ -29,7 +29,9 @@ struct ExecutionController: Sendable {
         switch RequestDecoder.decode(json: body) {
         case .success(let value): parsed = value
         case .failure(let error):
-            guard let issue = error.issues.first else { throw ServerError.invalidRequest("Invalid request", field: "body", issue: "invalid_value") }
+            guard let issue = error.issues.first else {
+                throw ServerError.invalidRequest("Invalid request", field: "body", issue: "invalid_value")
+            }
             throw ServerError.invalidRequest(issue.apiMessage, field: issue.path, issue: issue.kind.rawValue)
         }
         let webhookURL = parsed.metadata["webhook_url"]

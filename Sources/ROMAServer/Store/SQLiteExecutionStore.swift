@@ -241,7 +241,8 @@ public final class SQLiteExecutionStore: ExecutionStore {
             case .updatedAt: "updated_at \(direction), created_at \(direction), id \(direction)"
             case .status: "status \(direction), created_at \(direction), id \(direction)"
             }
-        let columns = "id, key_id, status, goal, config_profile, max_depth, request_json, progress, current_step, created_at, updated_at, terminal_at, restarts"
+        let columns =
+            "id, key_id, status, goal, config_profile, max_depth, request_json, progress, current_step, created_at, updated_at, terminal_at, restarts"
         let countArguments = StatementArguments(values)
         let pageArguments = countArguments + [query.limit, query.offset]
         return try await pool.read { db in
@@ -286,7 +287,9 @@ public final class SQLiteExecutionStore: ExecutionStore {
                     sql: "UPDATE executions SET dag_json = ?, metrics_json = ?, calls_jsonl = ? WHERE id = ?",
                     arguments: [dagJSON, metricsJSON, outcome.callsJSONL, id])
             }
-            return try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM executions WHERE id = ?", arguments: [id]).map { try Self.execution($0) }
+            return try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM executions WHERE id = ?", arguments: [id]).map {
+                try Self.execution($0)
+            }
         }
     }
 

@@ -7,7 +7,8 @@ extension Roma {
     /// `roma plan`: what a run would do; nothing is executed or written.
     struct PlanCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "plan", abstract: "Show what `roma run` would do: which goals run, which are complete, which would miss recordings.")
+            commandName: "plan",
+            abstract: "Show what `roma run` would do: which goals run, which are complete, which would miss recordings.")
 
         @OptionGroup var settings: RunSettings
 
@@ -38,7 +39,10 @@ extension Roma {
                     }
                 }
                 if settings.json {
-                    var object: [String: JSONValue] = ["manifest": .string(plan.manifest), "goal": .string(plan.goal), "state": .string(plan.state.rawValue), "would_run": .bool(plan.wouldRun)]
+                    var object: [String: JSONValue] = [
+                        "manifest": .string(plan.manifest), "goal": .string(plan.goal), "state": .string(plan.state.rawValue),
+                        "would_run": .bool(plan.wouldRun),
+                    ]
                     if let miss = plan.replayMiss { object["replay_miss"] = .string(miss) }
                     FileHandle.standardOutput.write(try CanonicalJSON.encodeLine(JSONValue.object(object)) + Data("\n".utf8))
                 } else {
@@ -46,7 +50,9 @@ extension Roma {
                 }
             }
             if !settings.json {
-                print("\(plans.count) goals: \(runCount) would run, \(plans.count - runCount) complete\(options.recording != .record ? ", \(misses) would miss recordings" : "")")
+                print(
+                    "\(plans.count) goals: \(runCount) would run, \(plans.count - runCount) complete\(options.recording != .record ? ", \(misses) would miss recordings" : "")"
+                )
             }
         }
     }

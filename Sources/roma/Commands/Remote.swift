@@ -7,7 +7,8 @@ import ROMARunner
 extension Roma {
     /// `roma status`: the remote executions a results tree has submitted and not yet written.
     struct Status: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the status of a results tree's remote executions (ROMA_BASE_URL, ROMA_API_KEY).")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the status of a results tree's remote executions (ROMA_BASE_URL, ROMA_API_KEY).")
 
         @Argument(help: "A manifest's results folder, e.g. results/nightly-research.")
         var path: String
@@ -19,7 +20,9 @@ extension Roma {
             for (goal, submission) in submissions.sorted(by: { $0.key < $1.key }) {
                 do {
                     let status = try await client.status(submission.executionId).value
-                    print("\(goal): \(submission.executionId) \(status.status.rawValue) \(status.progress)%\(status.currentStep.map { " — \($0)" } ?? "")")
+                    print(
+                        "\(goal): \(submission.executionId) \(status.status.rawValue) \(status.progress)%\(status.currentStep.map { " — \($0)" } ?? "")"
+                    )
                 } catch {
                     print("\(goal): \(submission.executionId) unknown — \(error)")
                 }
@@ -29,7 +32,8 @@ extension Roma {
 
     /// `roma cancel`: cancel a results tree's remote executions on the server.
     struct Cancel: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Cancel a results tree's in-flight remote executions (ROMA_BASE_URL, ROMA_API_KEY).")
+        static let configuration = CommandConfiguration(
+            abstract: "Cancel a results tree's in-flight remote executions (ROMA_BASE_URL, ROMA_API_KEY).")
 
         @Argument(help: "A manifest's results folder.")
         var path: String

@@ -19,11 +19,13 @@ extension Roma {
                 (options.provider.apiKey ?? "").isEmpty, options.provider.baseURL.contains("api.openai.com")
             {
                 Terminal.standardError.write(
-                    "error: the openai provider needs a key: set OPENAI_API_KEY (or engine.api_key_env), point --base-url at a local server, or use --provider offline\n")
+                    "error: the openai provider needs a key: set OPENAI_API_KEY (or engine.api_key_env), point --base-url at a local server, or use --provider offline\n"
+                )
                 throw ExitStatus.usage
             }
             if options.mode == .remote, options.remote.apiKey.isEmpty {
-                Terminal.standardError.write("error: remote mode needs a key: set ROMA_API_KEY (and ROMA_BASE_URL for a server other than the hosted API)\n")
+                Terminal.standardError.write(
+                    "error: remote mode needs a key: set ROMA_API_KEY (and ROMA_BASE_URL for a server other than the hosted API)\n")
                 throw ExitStatus.usage
             }
             let reporter = ProgressReporter(style: settings.json ? .json : (Terminal.standardError.isInteractive ? .live : .plain))

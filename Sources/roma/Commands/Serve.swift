@@ -132,12 +132,14 @@ extension Roma.Serve.Keys {
         func run() async throws {
             let store = try SQLiteExecutionStore(path: serve.db)
             let keys = try await store.keys()
-            let rows = [["ID", "PREFIX", "CREATED", "REVOKED", "NAME"]]
+            let rows =
+                [["ID", "PREFIX", "CREATED", "REVOKED", "NAME"]]
                 + keys.map { [$0.id, $0.prefix + "…", $0.createdAt, $0.revokedAt ?? "-", $0.name ?? ""] }
             let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
             for row in rows {
-                print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                    .trimmingCharacters(in: .whitespaces))
+                print(
+                    row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                        .trimmingCharacters(in: .whitespaces))
             }
         }
     }

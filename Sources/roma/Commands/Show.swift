@@ -6,7 +6,8 @@ import ROMARunner
 extension Roma {
     /// `roma show`: draw a goal's DAG and statuses in the terminal.
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Draw a goal's task tree and statuses (a goal folder, or a manifest's results folder).")
+        static let configuration = CommandConfiguration(
+            abstract: "Draw a goal's task tree and statuses (a goal folder, or a manifest's results folder).")
 
         @Argument(help: "A goal folder (with dag.json) or a manifest results folder (with summary.json).")
         var path: String
@@ -16,17 +17,24 @@ extension Roma {
             let color = Terminal.standardOutput.allowsColor
             if let data = FileManager.default.contents(atPath: url.appendingPathComponent("dag.json").path) {
                 let dag = try CanonicalJSON.decode(DAGResponse.self, from: data)
-                let details = FileManager.default.contents(atPath: url.appendingPathComponent("execution.json").path).flatMap { try? CanonicalJSON.decode(ExecutionDetails.self, from: $0) }
+                let details = FileManager.default.contents(atPath: url.appendingPathComponent("execution.json").path).flatMap {
+                    try? CanonicalJSON.decode(ExecutionDetails.self, from: $0)
+                }
                 print(TreeDrawing.render(dag: dag.dag, details: details, color: color), terminator: "")
             } else if let data = FileManager.default.contents(atPath: url.appendingPathComponent("summary.json").path) {
                 let summary = try CanonicalJSON.decode(Summary.self, from: data)
-                print("\(summary.manifest): " + summary.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+                print(
+                    "\(summary.manifest): "
+                        + summary.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
                 for row in summary.goals {
-                    print("  \(TreeDrawing.icon(row.status, color: color)) \(row.id.padding(toLength: max(row.id.count, 24), withPad: " ", startingAt: 0)) \(row.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(row.tokens) tokens, \(row.nodes) nodes")
+                    print(
+                        "  \(TreeDrawing.icon(row.status, color: color)) \(row.id.padding(toLength: max(row.id.count, 24), withPad: " ", startingAt: 0)) \(row.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(row.tokens) tokens, \(row.nodes) nodes"
+                    )
                 }
                 print("Draw one goal with: roma show \(url.appendingPathComponent(summary.goals.first?.id ?? "GOAL").path)")
             } else {
-                Terminal.standardError.write("error: \(path) holds neither dag.json (a goal folder) nor summary.json (a manifest results folder)\n")
+                Terminal.standardError.write(
+                    "error: \(path) holds neither dag.json (a goal folder) nor summary.json (a manifest results folder)\n")
                 throw ExitStatus.usage
             }
         }
@@ -38,7 +46,8 @@ enum TreeDrawing {
     static func render(dag: DAG, details: ExecutionDetails?, color: Bool) -> String {
         var text = ""
         if let details {
-            text += "\(details.executionId): \(icon(details.status.rawValue, color: color)) \(details.status.rawValue) · \(details.metadata.tokensUsed ?? 0) tokens · \(details.metadata.agentCalls ?? 0) calls · \(String(format: "%.1f", details.metadata.executionTime ?? 0)) s\n"
+            text +=
+                "\(details.executionId): \(icon(details.status.rawValue, color: color)) \(details.status.rawValue) · \(details.metadata.tokensUsed ?? 0) tokens · \(details.metadata.agentCalls ?? 0) calls · \(String(format: "%.1f", details.metadata.executionTime ?? 0)) s\n"
             if let error = details.error { text += "error: \(error.message)\n" }
         }
         var children: [String: [DAGNode]] = [:]
@@ -46,9 +55,15 @@ enum TreeDrawing {
         let index = Dictionary(dag.nodes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         func draw(_ node: DAGNode, prefix: String, last: Bool, root: Bool) {
             let branch = root ? "" : (last ? "└─ " : "├─ ")
-            let deps = node.dependencies.isEmpty ? "" : "  ← after " + node.dependencies.map { index[$0].map { String($0.id.split(separator: "_").last ?? "") } ?? $0 }.map { "#\($0)" }.joined(separator: ", ")
+            let deps =
+                node.dependencies.isEmpty
+                ? ""
+                : "  ← after "
+                    + node.dependencies.map { index[$0].map { String($0.id.split(separator: "_").last ?? "") } ?? $0 }.map { "#\($0)" }
+                    .joined(separator: ", ")
             let number = root ? "" : "#\(node.id.split(separator: "_").last ?? "") "
-            text += "\(prefix)\(branch)\(icon(node.status.rawValue, color: color)) \(number)[\(node.taskType) \(node.type)] \(MermaidRenderer.shorten(node.input, 70))\(deps)\n"
+            text +=
+                "\(prefix)\(branch)\(icon(node.status.rawValue, color: color)) \(number)[\(node.taskType) \(node.type)] \(MermaidRenderer.shorten(node.input, 70))\(deps)\n"
             let kids = children[node.id] ?? []
             for (i, kid) in kids.enumerated() {
                 draw(kid, prefix: prefix + (root ? "" : (last ? "   " : "│  ")), last: i == kids.count - 1, root: false)

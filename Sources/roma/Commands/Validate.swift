@@ -29,7 +29,8 @@ extension Roma {
                     }
                 } else {
                     let count = outcome.diagnostics.filter { $0.severity == .error }.count
-                    Terminal.standardError.write("\(count) error\(count == 1 ? "" : "s") in \(outcome.files.count) manifest\(outcome.files.count == 1 ? "" : "s")\n")
+                    Terminal.standardError.write(
+                        "\(count) error\(count == 1 ? "" : "s") in \(outcome.files.count) manifest\(outcome.files.count == 1 ? "" : "s")\n")
                 }
             }
             if outcome.hasErrors { throw ExitStatus.invalidManifest }
