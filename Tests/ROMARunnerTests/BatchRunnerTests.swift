@@ -80,6 +80,27 @@ import Testing
         #expect(final["quickstart/\(changed.goals[1].id)/request.json"]?.0 != before["quickstart/\(changed.goals[1].id)/request.json"]?.0)
     }
 
+    @Test func aCompletedGoalWhoseExecutionNoLongerDecodesRunsAgain() async throws {
+        let tmp = try TemporaryFolder()
+        let manifest = try Fixtures.manifest("quickstart.yaml")
+        let runner = BatchRunner(options: Fixtures.options(tmp.url))
+        _ = try await runner.run([manifest])
+        // Still "completed" at the top, but the root node's depth is no longer a number.
+        let tree = ResultsTree(out: tmp.url, manifestName: manifest.name)
+        let damaged = manifest.goals[0].id
+        let path = tree.goalFolder(damaged).appendingPathComponent(ResultsTree.File.execution)
+        let text = String(decoding: try #require(tree.read(damaged, ResultsTree.File.execution)), as: UTF8.self)
+        #expect(text.contains(#""depth" : 0,"#) && text.contains(#""status" : "completed""#))
+        try Data(text.replacingOccurrences(of: #""depth" : 0,"#, with: #""depth" : "zero","#).utf8).write(to: path)
+
+        let again = try await runner.run([manifest])
+        #expect(again.first { $0.goal == damaged }?.status == .completed)
+        #expect(again.filter { $0.goal != damaged }.allSatisfy { $0.status == .skipped })
+        let summary = try CanonicalJSON.decode(
+            Summary.self, from: try #require(FileManager.default.contents(atPath: tree.root.appendingPathComponent("summary.json").path)))
+        #expect(summary.counts == ["completed": manifest.goals.count])
+    }
+
     @Test func offlineReplayReproducesTheTreeByteForByte() async throws {
         let tmp = try TemporaryFolder()
         let manifest = try Fixtures.manifest("nightly-research.yaml")

@@ -1,7 +1,11 @@
-/// A JSON parser into `JSONValue`, several times faster than `JSONDecoder` with the same results
-/// on everything `JSONDecoder` accepts (`JSONParserTests` compares the two):
-/// - numbers without a fraction or exponent that fit an `Int`, and any number whose value is a
-///   whole `Int` (`5.0`, `1e2`), are `.int`; other finite numbers `.double`; overflow is an error;
+/// A JSON parser into `JSONValue`, several times faster than `JSONDecoder`, with the same results
+/// on what `JSONDecoder` accepts (`JSONParserTests` compares the two) but for one corner:
+/// - numbers without a fraction or exponent that fit an `Int` are `.int`; numbers written with
+///   a fraction or exponent whose value is a whole number below 2^53 (`5.0`, `1e2`) are `.int`;
+///   other finite numbers `.double`, overflow an error. (Above 2^53 `JSONDecoder` turns some
+///   fractions and exponents into `Int`s by rules that depend on the digits; this parser keeps
+///   them doubles. No answer roma reads carries such numbers.)
+/// - a leading UTF-8 byte order mark is skipped; invalid UTF-8 in a string is an error;
 /// - a repeated object key keeps its first value; a trailing comma before `]` or `}` is accepted;
 /// - strings must be valid: no raw control characters, no lone surrogate escapes.
 ///
@@ -29,7 +33,7 @@ public struct JSONParser {
     /// Parses a whole document: one value, with only whitespace around it.
     public static func parse(_ bytes: some Collection<UInt8>) throws(Failure) -> JSONValue {
         try withContiguous(bytes) { (buffer) throws(Failure) -> JSONValue in
-            var parser = JSONParser(buffer, at: 0)
+            var parser = JSONParser(buffer, at: Self.byteOrderMarkLength(buffer))
             let value = try parser.document()
             return value
         }
@@ -38,16 +42,22 @@ public struct JSONParser {
     /// Parses the value starting at `offset` and returns it with the offset just past it; what
     /// follows is not looked at (for JSON embedded in prose).
     public static func parsePrefix(_ bytes: UnsafeBufferPointer<UInt8>, from offset: Int) throws(Failure) -> (value: JSONValue, end: Int) {
+        guard offset >= 0 && offset <= bytes.count else { throw Failure(message: "an offset outside the text", offset: offset) }
         var parser = JSONParser(bytes, at: offset)
         let value = try parser.value()
         return (value, parser.index)
+    }
+
+    /// 3 when the text begins with a UTF-8 byte order mark (skipped, as `JSONDecoder` skips it), else 0.
+    private static func byteOrderMarkLength(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
     }
 
     /// Parses an object, materialising only the members named in `keep`; the other members are
     /// checked and skipped. For reading a few fields out of large records.
     public static func parseObject(_ bytes: some Collection<UInt8>, keeping keep: Set<String>) throws(Failure) -> [String: JSONValue] {
         try withContiguous(bytes) { (buffer) throws(Failure) -> [String: JSONValue] in
-            var parser = JSONParser(buffer, at: 0)
+            var parser = JSONParser(buffer, at: Self.byteOrderMarkLength(buffer))
             parser.skipWhitespace()
             var members: [String: JSONValue] = [:]
             try parser.members { (parser, key) throws(Failure) in
@@ -219,7 +229,9 @@ public struct JSONParser {
         if index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) else {
+                    throw fail("invalid UTF-8 inside a string")
+                }
                 index += 1
                 return text
             }
@@ -231,7 +243,8 @@ public struct JSONParser {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                return String(decoding: text, as: UTF8.self)
+                guard let string = String(validating: text, as: UTF8.self) else { throw fail("invalid UTF-8 inside a string") }
+                return string
             case UInt8(ascii: "\\"):
                 index += 1
                 guard index < bytes.count else { throw fail("the text ends inside a string") }
@@ -280,6 +293,11 @@ public struct JSONParser {
             guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
+                // Checked as `string()` checks it: escapes are ASCII, so the raw bytes decide.
+                let content = UnsafeBufferPointer(rebasing: bytes[(open + 1)..<index])
+                guard JSONScan.isASCII(content) || String(validating: content, as: UTF8.self) != nil else {
+                    throw fail("invalid UTF-8 inside a string")
+                }
                 index += 1
                 return
             }
@@ -355,9 +373,13 @@ public struct JSONParser {
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        // Exact digits; past Int's range a double, as JSONDecoder decodes it.
         if integral, let int = Int(text) { return .int(int) }
         guard let double = Double(text), double.isFinite else { throw fail("a number out of range") }
-        if let int = Int(exactly: double) { return .int(int) }
+        // Written with a fraction or an exponent (`1e2`, `5.0`), a whole number is an Int below
+        // 2^53, where a double holds every integer exactly; that is what JSONDecoder gives there.
+        // (Above it, JSONDecoder's answer depends on how the digits were written.)
+        if !integral, double.magnitude < 9_007_199_254_740_992, let int = Int(exactly: double) { return .int(int) }
         return .double(double)
     }
 

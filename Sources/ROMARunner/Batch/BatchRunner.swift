@@ -60,7 +60,16 @@ public struct BatchRunner: Sendable {
 
     func state(of job: Job) -> (GoalState, GoalHead?) {
         guard let existing = job.tree.read(job.goal.id, ResultsTree.File.request) else { return (.new, nil) }
-        let head = job.tree.read(job.goal.id, ResultsTree.File.execution).flatMap(GoalHead.init(executionJSON:))
+        let execution = job.tree.read(job.goal.id, ResultsTree.File.execution)
+        var head = execution.flatMap(GoalHead.init(executionJSON:))
+        // A goal about to be skipped as complete must also read back whole, as the summary reads
+        // it; a damaged execution.json runs again instead of being listed as pending forever.
+        // (Under --force every goal runs, so the head alone decides nothing but the labels.)
+        if head?.status == .completed, !options.force,
+            execution.flatMap({ try? CanonicalJSON.decode(ExecutionDetails.self, from: $0) }) == nil
+        {
+            head = nil
+        }
         guard head?.status == .completed else { return (.unfinished, head) }
         return (existing == job.requestBytes ? .current : .changed, head)
     }

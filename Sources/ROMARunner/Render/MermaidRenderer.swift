@@ -43,14 +43,16 @@ public enum MermaidRenderer {
         guard text.utf8.contains(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") }) else {
             return text
         }
+        // By characters, as `replacingOccurrences(of:with:)` matched them before: a `"` carrying a
+        // combining mark is another character and stays, so committed `dag.mmd` files reproduce.
         var escaped = ""
         escaped.reserveCapacity(text.utf8.count + 16)
-        for character in text.unicodeScalars {
+        for character in text {
             switch character {
             case "\"": escaped += "#quot;"
             case "<": escaped += "#lt;"
             case ">": escaped += "#gt;"
-            default: escaped.unicodeScalars.append(character)
+            default: escaped.append(character)
             }
         }
         return escaped

@@ -1,0 +1,27 @@
+import ROMACore
+import Testing
+
+@testable import ROMARunner
+
+@Suite("Mermaid rendering")
+struct MermaidRendererTests {
+    @Test(
+        "labels escape quotes and angle brackets by character, as committed dag.mmd files were written",
+        arguments: [
+            ("plain", "plain"), (#"say "hi" <now>"#, "say #quot;hi#quot; #lt;now#gt;"),
+            // A mark combined with the quote makes another character: it stays, as it always did.
+            ("a\"\u{301}b", "a\"\u{301}b"), ("<\u{338} >", "<\u{338} #gt;"), ("日本 \"é\"", "日本 #quot;é#quot;"),
+        ])
+    func escaping(text: String, expected: String) {
+        #expect(MermaidRenderer.escape(text) == expected)
+    }
+
+    @Test("a node's line: icon, task type and the shortened input, coloured by status")
+    func nodeLine() {
+        let node = DAGNode(
+            id: "node_0", type: "execute", taskType: "THINK", status: .completed, input: "Why is the \"sky\"\nblue?", output: "x",
+            depth: 0, parent: nil, dependencies: [], startedAt: nil, completedAt: nil, error: nil, llmCalls: 1, tokensUsed: 3)
+        let text = MermaidRenderer.render(DAG(nodes: [node], edges: []))
+        #expect(text.hasPrefix("flowchart TD\n  node_0[\"✓ THINK · Why is the #quot;sky#quot; blue?\"]:::completed\n"))
+    }
+}
