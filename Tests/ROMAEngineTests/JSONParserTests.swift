@@ -146,6 +146,27 @@ struct JSONParserTests {
         }
     }
 
+    @Test("UTF-8 validation agrees with the standard library on random and boundary byte sequences")
+    func utf8Validation() {
+        let alphabet: [UInt8] = [
+            0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0,
+            0xF1, 0xF3, 0xF4, 0xF5, 0xFF,
+        ]
+        var random = SplitMix64(seed: 11)
+        var differences: [[UInt8]] = []
+        for _ in 0..<100_000 {
+            let bytes = (0..<(random.next() % 14)).map { _ in
+                random.next() % 3 == 0 ? UInt8(ascii: "a") : alphabet[Int(random.next() % UInt64(alphabet.count))]
+            }
+            let expected = String(validating: bytes, as: UTF8.self) != nil
+            if bytes.withUnsafeBufferPointer(JSONScan.isValidUTF8) != expected { differences.append(bytes) }
+        }
+        #expect(differences.isEmpty, "e.g. \(differences.prefix(3))")
+        for text in ["", "plain ascii text, longer than eight bytes", "é日本😀 — ok", String(repeating: "ab€", count: 40)] {
+            #expect(Array(text.utf8).withUnsafeBufferPointer(JSONScan.isValidUTF8))
+        }
+    }
+
     @Test("nesting is limited as JSONDecoder limits it, without exhausting the stack")
     func depthLimit() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)

@@ -295,7 +295,7 @@ public struct JSONParser {
             if byte == UInt8(ascii: "\"") {
                 // Checked as `string()` checks it: escapes are ASCII, so the raw bytes decide.
                 let content = UnsafeBufferPointer(rebasing: bytes[(open + 1)..<index])
-                guard JSONScan.isASCII(content) || String(validating: content, as: UTF8.self) != nil else {
+                guard JSONScan.isValidUTF8(content) else {
                     throw fail("invalid UTF-8 inside a string")
                 }
                 index += 1
