@@ -20,6 +20,8 @@ final class ProgressReporter: @unchecked Sendable {
     private var running: Set<String> = []
     private var nodes = 0
     private var tokens = 0
+    /// Per running goal: calls answered, and how many of them from its recordings.
+    private var calls: [String: (all: Int, replayed: Int)] = [:]
     private var lastDraw = Date.distantPast
 
     init(style: Style) {
@@ -54,7 +56,10 @@ final class ProgressReporter: @unchecked Sendable {
         case .engine(let manifest, let goal, let event):
             switch event {
             case .nodeFinished: nodes += 1
-            case .call(_, _, let t, _): tokens += t
+            case .call(_, _, let t, let replayed):
+                tokens += t
+                calls["\(manifest)/\(goal)", default: (0, 0)].all += 1
+                if replayed { calls["\(manifest)/\(goal)", default: (0, 0)].replayed += 1 }
             default: break
             }
             if style == .json, case .nodeFinished(let node, let status, let completed, let all) = event {
@@ -70,14 +75,21 @@ final class ProgressReporter: @unchecked Sendable {
             running.remove(outcome.goal)
             done += 1
             if outcome.status != .completed { failed += 1 }
+            let counted = calls.removeValue(forKey: "\(outcome.manifest)/\(outcome.goal)") ?? (0, 0)
+            // A replay takes milliseconds; its times are the recording's, and the line says so.
+            let allReplayed = counted.all > 0 && counted.replayed == counted.all
+            let time = String(format: "%.1f", outcome.seconds)
             var line =
-                "\(outcome.manifest)/\(outcome.goal): \(paint(outcome.status.rawValue, outcome.status == .completed ? "32" : "31")) in \(String(format: "%.1f", outcome.seconds)) s, \(outcome.nodes) nodes, \(outcome.llmCalls) calls, \(outcome.tokens) tokens"
+                "\(outcome.manifest)/\(outcome.goal): \(paint(outcome.status.rawValue, outcome.status == .completed ? "32" : "31"))"
+                + (allReplayed ? " from its recordings (recorded run: \(time) s)" : " in \(time) s")
+                + ", \(outcome.nodes) nodes, \(outcome.llmCalls) calls\(counted.replayed > 0 && !allReplayed ? " (\(counted.replayed) replayed)" : ""), \(outcome.tokens) tokens"
             if outcome.outputRetries > 0 { line += ", \(outcome.outputRetries) output retr\(outcome.outputRetries == 1 ? "y" : "ies")" }
             if let error = outcome.error { line += " — \(error)" }
             var json: [String: JSONValue] = [
                 "event": .string("goal_finished"), "manifest": .string(outcome.manifest), "goal": .string(outcome.goal),
                 "status": .string(outcome.status.rawValue), "tokens": .int(outcome.tokens), "nodes": .int(outcome.nodes),
-                "llm_calls": .int(outcome.llmCalls), "output_retries": .int(outcome.outputRetries),
+                "llm_calls": .int(outcome.llmCalls), "replayed_calls": .int(counted.replayed),
+                "output_retries": .int(outcome.outputRetries),
                 "seconds": .double((outcome.seconds * 1000).rounded() / 1000),
             ]
             if let id = outcome.executionID { json["execution_id"] = .string(id) }
@@ -103,7 +115,11 @@ final class ProgressReporter: @unchecked Sendable {
             let folders = manifests.map { out.appendingPathComponent($0.name).path }.joined(separator: ", ")
             var text =
                 "\(interrupted ? "interrupted" : "done") in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: \(parts.isEmpty ? "nothing to do" : parts). Results: \(folders)"
-            if interrupted { text += " (finished goals were written; re-run the same command to complete the rest)" }
+            if interrupted {
+                text += " (finished goals were written; re-run the same command to complete the rest)"
+            } else if !manifests.isEmpty {
+                text += " — each folder's index.md lists its goals, with links to every result and DAG"
+            }
             var json: [String: JSONValue] = [
                 "event": .string("finished"), "interrupted": .bool(interrupted),
                 "results": .array(manifests.map { .string(out.appendingPathComponent($0.name).path) }),

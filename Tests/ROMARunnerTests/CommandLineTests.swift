@@ -64,6 +64,7 @@ func runRoma(_ arguments: [String], environment: [String: String] = [:], unsetti
         let first = try runRoma(["run", manifest, "--provider", "offline", "--out", tmp.url.path])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("done in"))
+        #expect(first.stderr.contains("quickstart/sky-is-blue: completed in "))
         #expect(FileManager.default.fileExists(atPath: tmp.url.appendingPathComponent("quickstart/summary.json").path))
 
         let root = tmp.url.appendingPathComponent("quickstart")
@@ -116,6 +117,9 @@ func runRoma(_ arguments: [String], environment: [String: String] = [:], unsetti
         #expect(result.status == (failed > 0 ? 1 : 0), "\(result.stderr)")
         #expect(!result.stderr.contains("needs a key"))
         #expect(!result.stderr.contains("no recorded answer"))
+        // The times shown are the recording's, and the lines say so; the last names where to look.
+        #expect(result.stderr.contains("quickstart/sky-is-blue: completed from its recordings (recorded run: "))
+        #expect(result.stderr.contains("index.md lists its goals"))
         let before = Fixtures.snapshot(committed)
         let after = Fixtures.snapshot(copy)
         #expect(!before.isEmpty)
