@@ -1,55 +1,17 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOHTTP1
 import ROMACore
 import Testing
 
 @testable import ROMAServer
 
-/// A store whose chosen operations fail, as a broken disk would.
-struct FaultyStore: ExecutionStore {
-    let base: SQLiteExecutionStore
-    let failKeys: Bool
-    let failList: Bool
-
-    struct Broken: Error {}
-
-    func insertKey(_ key: APIKeyRecord) async throws { try await base.insertKey(key) }
-    func keys() async throws -> [APIKeyRecord] { try await base.keys() }
-    func keys(prefix: String) async throws -> [APIKeyRecord] {
-        if failKeys { throw Broken() }
-        return try await base.keys(prefix: prefix)
-    }
-    func revokeKey(idOrPrefix: String, at: String) async throws -> APIKeyRecord? {
-        try await base.revokeKey(idOrPrefix: idOrPrefix, at: at)
-    }
-    func consumeRequest(keyID: String, day: String, limit: Int) async throws -> UsageDecision {
-        try await base.consumeRequest(keyID: keyID, day: day, limit: limit)
-    }
-    func create(_ execution: StoredExecution, idempotency: IdempotencyClaim?, maxRunning: Int, now: String) async throws -> CreateOutcome {
-        try await base.create(execution, idempotency: idempotency, maxRunning: maxRunning, now: now)
-    }
-    func execution(id: String, keyID: String, includingDAG: Bool) async throws -> StoredExecution? {
-        try await base.execution(id: id, keyID: keyID, includingDAG: includingDAG)
-    }
-    func list(keyID: String, query: ExecutionQuery) async throws -> (items: [StoredExecution], total: Int) {
-        if failList { throw Broken() }
-        return try await base.list(keyID: keyID, query: query)
-    }
-    func updateProgress(id: String, progress: Int, currentStep: String?, at: String) async throws {
-        try await base.updateProgress(id: id, progress: progress, currentStep: currentStep, at: at)
-    }
-    func finish(id: String, outcome: ExecutionOutcome, at: String) async throws -> StoredExecution? {
-        try await base.finish(id: id, outcome: outcome, at: at)
-    }
-    func cancel(id: String, keyID: String, at: String) async throws -> CancelOutcome { try await base.cancel(id: id, keyID: keyID, at: at) }
-    func runningExecutions() async throws -> [StoredExecution] { try await base.runningExecutions() }
-    func markRestarted(id: String, at: String) async throws { try await base.markRestarted(id: id, at: at) }
-}
-
 @Suite("Server-side failures and logs")
 struct FaultTests {
     @Test func aStorageFailureInARouteIsA500InternalError() async throws {
-        let faulty: @Sendable (SQLiteExecutionStore) -> any ExecutionStore = { FaultyStore(base: $0, failKeys: false, failList: true) }
+        let faulty: @Sendable (SQLiteExecutionStore) -> any ExecutionStore = {
+            FaultInjectingStore(base: $0, failures: NIOLockedValueBox(["list": .max]))
+        }
         try await LiveServer.with(wrapStore: faulty) { server in
             let response = try await server.request(.GET, "/api/v1/executions", key: server.key)
             #expect(response.status == 500)
@@ -61,7 +23,9 @@ struct FaultTests {
     }
 
     @Test func aStorageFailureDuringAuthenticationIsA503() async throws {
-        let faulty: @Sendable (SQLiteExecutionStore) -> any ExecutionStore = { FaultyStore(base: $0, failKeys: true, failList: false) }
+        let faulty: @Sendable (SQLiteExecutionStore) -> any ExecutionStore = {
+            FaultInjectingStore(base: $0, failures: NIOLockedValueBox(["keys": .max]))
+        }
         try await LiveServer.with(wrapStore: faulty) { server in
             let response = try await server.request(.GET, "/api/v1/executions", key: server.key)
             #expect(response.status == 503)

@@ -206,7 +206,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: out) }
         let manifest = try Self.manifest(goals: 2)
         let failures = NIOLockedValueBox(["create": 2, "read": 3])
-        let flaky: @Sendable (SQLiteExecutionStore) -> any ExecutionStore = { FlakyStore(base: $0, failures: failures) }
+        let flaky: @Sendable (SQLiteExecutionStore) -> any ExecutionStore = { FaultInjectingStore(base: $0, failures: failures) }
         try await LiveServer.with(wrapStore: flaky) { server in
             let outcomes = try await BatchRunner(options: Self.options(out, server: server)).run([manifest])
             #expect(outcomes.allSatisfy { $0.status == .completed })
@@ -288,53 +288,6 @@ final class DroppingListener: @unchecked Sendable {
         shutdown(fd, Int32(SHUT_RDWR))
         close(fd)
     }
-}
-
-/// A store whose `create` and `execution` reads fail a set number of times (a flaky disk → 500s).
-struct FlakyStore: ExecutionStore {
-    let base: SQLiteExecutionStore
-    let failures: NIOLockedValueBox<[String: Int]>
-
-    struct Broken: Error {}
-
-    private func maybeFail(_ what: String) throws {
-        let fail = failures.withLockedValue { counts -> Bool in
-            guard let left = counts[what], left > 0 else { return false }
-            counts[what] = left - 1
-            return true
-        }
-        if fail { throw Broken() }
-    }
-
-    func insertKey(_ key: APIKeyRecord) async throws { try await base.insertKey(key) }
-    func keys() async throws -> [APIKeyRecord] { try await base.keys() }
-    func keys(prefix: String) async throws -> [APIKeyRecord] { try await base.keys(prefix: prefix) }
-    func revokeKey(idOrPrefix: String, at: String) async throws -> APIKeyRecord? {
-        try await base.revokeKey(idOrPrefix: idOrPrefix, at: at)
-    }
-    func consumeRequest(keyID: String, day: String, limit: Int) async throws -> UsageDecision {
-        try await base.consumeRequest(keyID: keyID, day: day, limit: limit)
-    }
-    func create(_ execution: StoredExecution, idempotency: IdempotencyClaim?, maxRunning: Int, now: String) async throws -> CreateOutcome {
-        try maybeFail("create")
-        return try await base.create(execution, idempotency: idempotency, maxRunning: maxRunning, now: now)
-    }
-    func execution(id: String, keyID: String, includingDAG: Bool) async throws -> StoredExecution? {
-        try maybeFail("read")
-        return try await base.execution(id: id, keyID: keyID, includingDAG: includingDAG)
-    }
-    func list(keyID: String, query: ExecutionQuery) async throws -> (items: [StoredExecution], total: Int) {
-        try await base.list(keyID: keyID, query: query)
-    }
-    func updateProgress(id: String, progress: Int, currentStep: String?, at: String) async throws {
-        try await base.updateProgress(id: id, progress: progress, currentStep: currentStep, at: at)
-    }
-    func finish(id: String, outcome: ExecutionOutcome, at: String) async throws -> StoredExecution? {
-        try await base.finish(id: id, outcome: outcome, at: at)
-    }
-    func cancel(id: String, keyID: String, at: String) async throws -> CancelOutcome { try await base.cancel(id: id, keyID: keyID, at: at) }
-    func runningExecutions() async throws -> [StoredExecution] { try await base.runningExecutions() }
-    func markRestarted(id: String, at: String) async throws { try await base.markRestarted(id: id, at: at) }
 }
 
 /// The built `roma` executable as a child process whose stdout lines arrive as a stream.
