@@ -61,15 +61,13 @@ public struct BatchRunner: Sendable {
     func state(of job: Job) -> (GoalState, GoalHead?) {
         guard let existing = job.tree.read(job.goal.id, ResultsTree.File.request) else { return (.new, nil) }
         let execution = job.tree.read(job.goal.id, ResultsTree.File.execution)
-        var head = execution.flatMap(GoalHead.init(executionJSON:))
-        // A goal about to be skipped as complete must also read back whole, as the summary reads
-        // it; a damaged execution.json runs again instead of being listed as pending forever.
-        // (Under --force every goal runs, so the head alone decides nothing but the labels.)
-        if head?.status == .completed, !options.force,
-            execution.flatMap({ try? CanonicalJSON.decode(ExecutionDetails.self, from: $0) }) == nil
-        {
-            head = nil
-        }
+        // A goal that may be skipped as complete must read back whole, as the summary reads it:
+        // a damaged execution.json runs again instead of being listed as pending forever. Under
+        // --force every goal runs, so its status and id are all that is needed, read without the DAG.
+        let head =
+            options.force
+            ? execution.flatMap(GoalHead.init(executionJSON:))
+            : execution.flatMap { try? CanonicalJSON.decode(ExecutionDetails.self, from: $0) }.map(GoalHead.init(details:))
         guard head?.status == .completed else { return (.unfinished, head) }
         return (existing == job.requestBytes ? .current : .changed, head)
     }
@@ -200,7 +198,7 @@ public struct BatchRunner: Sendable {
     }
 }
 
-/// The status and execution id of a goal folder's `execution.json`, read without decoding its DAG.
+/// The status and execution id of a goal folder's `execution.json` (readable without decoding its DAG).
 struct GoalHead: Sendable {
     var status: ExecutionStatus
     var executionId: String
@@ -212,6 +210,11 @@ struct GoalHead: Sendable {
         else { return nil }
         self.status = status
         self.executionId = executionId
+    }
+
+    init(details: ExecutionDetails) {
+        status = details.status
+        executionId = details.executionId
     }
 }
 
