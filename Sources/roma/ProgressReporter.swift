@@ -148,7 +148,7 @@ final class ProgressReporter: @unchecked Sendable {
             var object = json
             object["time"] = .string(Timestamp.string(Date()))
             if let data = try? CanonicalJSON.encodeLine(JSONValue.object(object)) {
-                FileHandle.standardOutput.write(data + Data("\n".utf8))
+                Terminal.standardOutput.write(data + Data("\n".utf8))
             }
         case .plain:
             guard !text.isEmpty else { return }

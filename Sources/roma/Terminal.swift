@@ -1,4 +1,5 @@
 import Foundation
+import ROMACore
 
 /// Writing to the terminal's streams, and what the terminal can show.
 struct Terminal: Sendable {
@@ -7,8 +8,20 @@ struct Terminal: Sendable {
     static let standardError = Terminal(handle: .standardError)
     static let standardOutput = Terminal(handle: .standardOutput)
 
+    /// Every line the command prints goes through it: no secret reaches a terminal or a log.
+    nonisolated(unsafe) static var redactor = Redactor.fromEnvironment(ProcessInfo.processInfo.environment)
+
     func write(_ text: String) {
-        handle.write(Data(text.utf8))
+        write(Data(text.utf8))
+    }
+
+    /// Writes a line (as `print` would, redacted).
+    func line(_ text: String) {
+        write(text + "\n")
+    }
+
+    func write(_ data: Data) {
+        handle.write(Self.redactor.redact(data))
     }
 
     /// Whether the stream is an interactive terminal.

@@ -68,11 +68,11 @@ func runRoma(_ arguments: [String], environment: [String: String] = [:], unsetti
         #expect(FileManager.default.fileExists(atPath: tmp.url.appendingPathComponent("quickstart/summary.json").path))
 
         let root = tmp.url.appendingPathComponent("quickstart")
-        let lock = try TreeLock.acquire(at: root.appendingPathComponent(".lock"), command: "roma run nightly (test holder)")
+        let lock = try TreeLock.acquire(root: root, shard: nil, command: "roma run nightly (test holder)")
         defer { lock.release() }
         let second = try runRoma(["run", manifest, "--provider", "offline", "--out", tmp.url.path])
         #expect(second.status == 73)
-        #expect(second.stderr.contains("locked by another run: pid \(getpid())"))
+        #expect(second.stderr.contains("is in use by another run: pid \(getpid())"))
         #expect(second.stderr.contains("roma run nightly (test holder)"))
     }
 

@@ -135,7 +135,11 @@ public struct OpenAIModel: LanguageModel {
         }
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {
-            let message = "\(configuration.baseURL) answered HTTP \(status): \(Self.errorMessage(String(buffer: bytes)))"
+            // Providers echo the key they were sent ("Incorrect API key provided: sk-…"): it is
+            // removed here, at the source, as well as by every writer of the results.
+            let echoed = Self.errorMessage(String(buffer: bytes))
+            let message =
+                "\(configuration.baseURL) answered HTTP \(status): \(Redactor(secrets: [configuration.apiKey ?? ""]).redact(echoed))"
             switch status {
             case 429:
                 throw LLMError(code: .rateLimited, message: message, status: status, retryAfter: Self.retryAfter(response.headers))

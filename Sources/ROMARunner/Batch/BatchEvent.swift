@@ -44,6 +44,8 @@ public struct GoalOutcome: Sendable, Hashable {
     public var temporary: Bool
     /// Whether the goal's folder was (re)written.
     public var written: Bool
+    /// Writing the goal's folder failed: the tree cannot be written, the run stops.
+    public var writeFailure: ResultsTreeError?
 
     /// Creates an outcome.
     public init(

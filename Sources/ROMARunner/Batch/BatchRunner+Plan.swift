@@ -14,6 +14,8 @@ extension BatchRunner {
         public var replayMiss: String?
         /// For replay modes: how many recorded calls the replay used.
         public var recordedCalls: Int
+        /// The files a completed goal's folder lacks (state `incomplete`).
+        public var missingFiles: [String] = []
     }
 
     /// Says what a run would do, executing nothing and writing nothing.
@@ -23,10 +25,12 @@ extension BatchRunner {
     public func plan(_ manifests: [Manifest]) async throws -> [GoalPlan] {
         var plans: [GoalPlan] = []
         for job in try jobs(manifests) {
-            let (state, _) = state(of: job)
+            // Nothing is written: the tree is only read.
+            let (state, _, missing) = state(of: job)
             let wouldRun = options.force || state != .current
             var plan = GoalPlan(
-                manifest: job.manifest.name, goal: job.goal.id, state: state, wouldRun: wouldRun, replayMiss: nil, recordedCalls: 0)
+                manifest: job.manifest.name, goal: job.goal.id, state: state, wouldRun: wouldRun, replayMiss: nil, recordedCalls: 0,
+                missingFiles: missing)
             if options.recording != .record && wouldRun {
                 let recordings = GoalArtifacts.readAnswers(job.tree.read(job.goal.id, ResultsTree.File.calls))
                 let model = ReplayModel(mode: .offline, live: nil, providerName: options.provider.name, recordings: recordings)

@@ -38,12 +38,20 @@ public struct BatchRunner: Sendable {
         case changed
         /// Failed or cancelled last time.
         case unfinished
+        /// Completed, but the folder lacks some of its files: it runs again.
+        case incomplete
+    }
+
+    /// The results tree of a manifest, as this run writes it (its shard, redaction, faults).
+    func tree(_ manifest: Manifest) -> ResultsTree {
+        ResultsTree(
+            out: options.out, manifestName: manifest.name, shard: options.shard, redactor: options.redactor, faults: options.faults)
     }
 
     func jobs(_ manifests: [Manifest]) throws -> [Job] {
         var jobs: [Job] = []
         for manifest in manifests {
-            let tree = ResultsTree(out: options.out, manifestName: manifest.name)
+            let tree = self.tree(manifest)
             let profiles = ProfileTable.resolve(manifest: manifest.profileModels, environment: options.environment)
             for goal in manifest.goals {
                 if !options.only.isEmpty && !options.only.contains(goal.id) { continue }
@@ -58,7 +66,16 @@ public struct BatchRunner: Sendable {
         return jobs
     }
 
-    func state(of job: Job) -> (GoalState, GoalHead?) {
+    /// The goal's state, its folder's head, and the files the folder lacks (when `incomplete`).
+    func state(of job: Job) -> (state: GoalState, head: GoalHead?, missing: [String]) {
+        let (state, head) = folderState(of: job)
+        guard state == .current || state == .changed else { return (state, head, []) }
+        // A folder is complete only with every file: one that lacks any is never skipped.
+        let missing = job.tree.missingFiles(job.goal.id, withCalls: options.mode == .local)
+        return missing.isEmpty ? (state, head, []) : (.incomplete, head, missing)
+    }
+
+    private func folderState(of job: Job) -> (GoalState, GoalHead?) {
         guard let existing = job.tree.read(job.goal.id, ResultsTree.File.request) else { return (.new, nil) }
         let execution = job.tree.read(job.goal.id, ResultsTree.File.execution)
         // A goal that may be skipped as complete must read back whole, as the summary reads it:
@@ -72,28 +89,42 @@ public struct BatchRunner: Sendable {
         return (existing == job.requestBytes ? .current : .changed, head)
     }
 
-    /// Runs the manifests. Throws `TreeLock.Locked` when another run holds a tree.
+    /// Runs the manifests.
+    ///
+    /// Throws `TreeLock.Locked` when another run holds a tree, `ResultsTreeError` when a tree
+    /// cannot be created or recovered, and `RunStopped` when writing the tree failed midway:
+    /// no goal starts after that, and the goals in flight are cancelled.
     public func run(_ manifests: [Manifest], command: String = "roma run", events: @escaping @Sendable (BatchEvent) -> Void = { _ in })
         async throws -> [GoalOutcome]
     {
         var locks: [TreeLock] = []
         defer { for lock in locks { lock.release() } }
         for manifest in manifests {
-            let tree = ResultsTree(out: options.out, manifestName: manifest.name)
-            try tree.prepare()
-            let lockName = options.shard.map { ".lock-shard-\($0.index)-of-\($0.count)" } ?? ".lock"
-            locks.append(try TreeLock.acquire(at: tree.root.appendingPathComponent(lockName), command: command))
+            let tree = self.tree(manifest)
+            try tree.create()
+            locks.append(try TreeLock.acquire(root: tree.root, shard: options.shard, command: command))
+            try tree.writeGitignore()
+            // Only under the lock, and only what dead runs of this kind left.
+            for id in try tree.recover() {
+                events(.note("\(manifest.name)/\(id): finished the folder swap an interrupted run had begun"))
+            }
         }
         let all = try jobs(manifests)
         var toRun: [(Job, GoalHead?)] = []
         var outcomes: [GoalOutcome] = []
         for job in all {
-            let (state, head) = state(of: job)
+            let (state, head, missing) = state(of: job)
             if state == .current && !options.force {
                 outcomes.append(
                     GoalOutcome(manifest: job.manifest.name, goal: job.goal.id, status: .skipped, executionID: head?.executionId))
                 events(.skipped(manifest: job.manifest.name, goal: job.goal.id, reason: "complete and unchanged"))
             } else {
+                if state == .incomplete {
+                    events(
+                        .note(
+                            "\(job.manifest.name)/\(job.goal.id): the folder lacks \(missing.joined(separator: ", ")); running the goal again"
+                        ))
+                }
                 toRun.append((job, head))
             }
         }
@@ -114,10 +145,12 @@ public struct BatchRunner: Sendable {
             : nil
         // Summary rows of the folders this run wrote, so the summary need not read them back.
         var written: [String: [String: Summary.Row]] = [:]
+        // The first write failure: the tree cannot take more results, so nothing new starts.
+        var writeFailure: ResultsTreeError?
         await withTaskGroup(of: (GoalOutcome, Summary.Row?).self) { group in
             var next = 0
             func launch() {
-                guard next < toRun.count, !Task.isCancelled else { return }
+                guard next < toRun.count, !Task.isCancelled, writeFailure == nil else { return }
                 let (job, existing) = toRun[next]
                 next += 1
                 group.addTask {
@@ -132,14 +165,26 @@ public struct BatchRunner: Sendable {
             while let (outcome, folder) = await group.next() {
                 outcomes.append(outcome)
                 if let folder { written[outcome.manifest, default: [:]][outcome.goal] = folder }
+                if let failure = outcome.writeFailure, writeFailure == nil {
+                    writeFailure = failure
+                    group.cancelAll()
+                }
                 launch()
             }
         }
+        var summaryFailure: Error?
         for manifest in manifests {
-            let tree = ResultsTree(out: options.out, manifestName: manifest.name)
+            let tree = self.tree(manifest)
             let deferred = Set(outcomes.filter { $0.manifest == manifest.name && $0.status == .deferred }.map(\.goal))
-            try writeSummary(manifest: manifest, tree: tree, deferred: deferred, written: written[manifest.name] ?? [:])
+            do {
+                try writeSummary(manifest: manifest, tree: tree, deferred: deferred, written: written[manifest.name] ?? [:])
+            } catch {
+                summaryFailure = summaryFailure ?? error
+            }
         }
+        if let writeFailure { throw RunStopped(cause: writeFailure, outcomes: outcomes) }
+        if let failure = summaryFailure as? ResultsTreeError { throw RunStopped(cause: failure, outcomes: outcomes) }
+        if let summaryFailure { throw summaryFailure }
         return outcomes
     }
 
@@ -188,6 +233,10 @@ public struct BatchRunner: Sendable {
                 outcome.written = true
                 folder = Summary.row(
                     goal: job.goal, requestData: job.requestBytes, details: details, resolved: job.request.publicView, deferred: false)
+            } catch let error as ResultsTreeError {
+                outcome.status = .failed
+                outcome.error = "cannot write the results of '\(id)': \(error)"
+                outcome.writeFailure = error
             } catch {
                 outcome.status = .failed
                 outcome.error = "cannot write the results of '\(id)': \(error)"
@@ -196,6 +245,16 @@ public struct BatchRunner: Sendable {
         events(.goalFinished(outcome))
         return (outcome, folder)
     }
+}
+
+/// Writing the results tree failed midway: the run stopped early (exit 74).
+public struct RunStopped: Error, Sendable, CustomStringConvertible {
+    /// The write that failed.
+    public var cause: ResultsTreeError
+    /// How every goal that ran or was skipped ended.
+    public var outcomes: [GoalOutcome]
+
+    public var description: String { "\(cause); the run stopped, no further goal was started" }
 }
 
 /// The status and execution id of a goal folder's `execution.json` (readable without decoding its DAG).

@@ -30,6 +30,10 @@ public struct RunOptions: Sendable {
     public var environment: [String: String]
     /// The ROMA API for remote runs.
     public var remote: RemoteSettings
+    /// Removes secrets from everything written to the tree.
+    public var redactor: Redactor
+    /// File-system faults for the tree's writes (tests only).
+    public var faults: FileSystemFaults?
 
     /// Creates options.
     public init(
@@ -37,9 +41,12 @@ public struct RunOptions: Sendable {
         force: Bool = false, shard: Shard? = nil, recording: RecordingMode = .record,
         provider: ProviderSettings = ProviderSettings(), engine: EngineConfiguration = EngineConfiguration(),
         retry: RetryPolicy = RetryPolicy(), environment: [String: String] = ProcessInfo.processInfo.environment,
-        remote: RemoteSettings = RemoteSettings()
+        remote: RemoteSettings = RemoteSettings(), redactor: Redactor? = nil, faults: FileSystemFaults? = nil
     ) {
         self.remote = remote
+        self.redactor =
+            redactor ?? Redactor.fromEnvironment(environment, extra: [provider.apiKey ?? "", remote.apiKey])
+        self.faults = faults
         self.out = out
         self.mode = mode
         self.concurrency = concurrency

@@ -43,6 +43,9 @@ struct RemoteGoalRunner: Sendable {
             outcome.seconds = details.metadata.executionTime ?? 0
             outcome.nodes = dag.dag.nodes.count
             outcome.error = details.error?.message
+        } catch let error as ResultsTreeError {
+            outcome.error = "cannot write the results of '\(id)': \(error)"
+            outcome.writeFailure = error
         } catch Stop.deferred(let why) {
             outcome.status = .deferred
             outcome.error = why

@@ -51,14 +51,12 @@ extension ResultsTree {
 
     /// Records a submission durably (temp file, fsync, rename).
     public func record(_ submission: Submission, for id: String) throws {
-        try FileManager.default.createDirectory(at: submissionsFolder, withIntermediateDirectories: true)
-        let temp = submissionsFolder.appendingPathComponent(".tmp-\(id)-\(UUID().uuidString.prefix(8))")
-        try Self.writeDurably(try CanonicalJSON.encode(submission), to: temp)
-        guard rename(temp.path, submissionsFolder.appendingPathComponent("\(id).json").path) == 0 else {
-            try? FileManager.default.removeItem(at: temp)
-            throw CocoaError(.fileWriteUnknown)
-        }
-        Self.syncDirectory(submissionsFolder)
+        let folder = submissionsFolder.path
+        try fileSystem.makeDirectory(folder)
+        try writeAtomically(
+            try CanonicalJSON.encode(submission), to: "\(folder)/\(id).json",
+            temporary: "\(folder)/.tmp-\(owner)-\(UUID().uuidString.prefix(8).lowercased())-\(id)")
+        fileSystem.syncDirectory(folder)
     }
 
     /// Forgets a goal's submission (its folder now holds the result).

@@ -12,7 +12,12 @@ import ROMACore
 /// The results folder of one manifest: `<out>/<manifest name>/`, one folder per goal.
 ///
 /// Every file is written to a temporary name and renamed into place; a goal's folder is built
-/// beside the tree and swapped in whole, so a crash never leaves a partial file or folder.
+/// beside the tree and swapped in whole, so a crash never leaves a partial file or folder, and
+/// no kill between any two calls loses a finished goal (see `writeGoal`).
+///
+/// Temporary entries carry the name of the run that made them (`owner`: `run` for a whole run,
+/// `s2of8` for shard 2/8), so that a run cleans up only what an earlier, dead run of the same
+/// kind left: shards running side by side never touch each other's work in progress.
 public struct ResultsTree: Sendable {
     /// The manifest's results folder.
     public let root: URL
@@ -27,20 +32,38 @@ public struct ResultsTree: Sendable {
         public static let calls = "calls.jsonl"
         public static let remote = "remote.json"
         public static let all = [request, result, execution, dag, mermaid, calls]
+        /// The files every goal folder has; a local run's folders also have `calls.jsonl`.
+        public static let required = [request, result, execution, dag, mermaid]
     }
 
     /// `root`'s path, kept as text: file reads build paths from it without `URL` work.
     private let rootPath: String
 
+    /// Whose temporary entries this tree writes: `run` (a whole run) or `s<I>of<N>` (a shard).
+    public var owner: String
+    /// Applied to every byte written.
+    public var redactor: Redactor
+    /// The system calls (fault injection in tests).
+    var fileSystem: TreeFileSystem
+
     /// Creates the tree for a manifest under `out`.
-    public init(out: URL, manifestName: String) {
-        self.init(root: out.appendingPathComponent(manifestName, isDirectory: true))
+    public init(out: URL, manifestName: String, shard: Shard? = nil, redactor: Redactor = .none, faults: FileSystemFaults? = nil) {
+        self.init(
+            root: out.appendingPathComponent(manifestName, isDirectory: true), shard: shard, redactor: redactor, faults: faults)
     }
 
     /// Creates the tree at a folder.
-    public init(root: URL) {
+    public init(root: URL, shard: Shard? = nil, redactor: Redactor = .none, faults: FileSystemFaults? = nil) {
         self.root = root
         self.rootPath = root.path
+        self.owner = Self.owner(shard: shard)
+        self.redactor = redactor
+        self.fileSystem = TreeFileSystem(faults: faults)
+    }
+
+    /// The owner name of a run's temporary entries.
+    static func owner(shard: Shard?) -> String {
+        shard.map { "s\($0.index)of\($0.count)" } ?? "run"
     }
 
     /// The path of a goal's file.
@@ -49,13 +72,35 @@ public struct ResultsTree: Sendable {
     /// A goal's folder.
     public func goalFolder(_ id: String) -> URL { root.appendingPathComponent(id, isDirectory: true) }
 
-    /// Creates the folder and removes leftovers of interrupted writes (temporary files and folders).
-    public func prepare() throws {
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-        where name.hasPrefix(".tmp-") || name.hasPrefix(".trash-") {
-            try? FileManager.default.removeItem(at: root.appendingPathComponent(name))
-        }
+    /// Creates the folder (and its parents). Throws `ResultsTreeError` with code
+    /// `cannotCreate` when it cannot be (a file in the way, no permission, read-only).
+    public func create() throws {
+        try fileSystem.makeDirectory(rootPath, code: .cannotCreate)
+    }
+
+    /// `.gitignore` of the tree: the run-time entries a results tree kept in git must not show
+    /// (lock files stay after a run: deleting a locked file would let two runs lock two files).
+    static let gitignore = """
+        # Written by roma: the run-time entries of this results tree (locks, work in progress).
+        /.lock
+        /.lock-shard-*
+        /.tmp-*
+        /.ready-*
+        /.old-*
+        /.summary-rows.json
+
+        """
+
+    /// Writes the tree's `.gitignore` (untouched when current). Call under the lock.
+    public func writeGitignore() throws {
+        try writeFile(".gitignore", Data(Self.gitignore.utf8))
+    }
+
+    /// Which files of a goal folder are missing (empty: complete). A folder that does not
+    /// exist is missing everything. `calls.jsonl` counts when `withCalls` (local runs).
+    public func missingFiles(_ id: String, withCalls: Bool) -> [String] {
+        let names = Set((try? FileManager.default.contentsOfDirectory(atPath: "\(rootPath)/\(id)")) ?? [])
+        return (withCalls ? File.all : File.required).filter { !names.contains($0) }
     }
 
     /// Reads a goal's file, if the goal folder and file exist.
@@ -94,42 +139,171 @@ public struct ResultsTree: Sendable {
         return data
     }
 
-    /// Replaces a goal's folder with `files` in one step (build beside, fsync, rename).
+    /// Replaces a goal's folder with `files` in one step.
     ///
     /// Returns false, touching nothing, when the folder already holds exactly these files
     /// (a replay of a committed tree rewrites no byte and no mtime).
     ///
     /// `known` holds files of the folder the caller has already read (under the tree's lock,
     /// so still current); they are compared without being read again.
+    ///
+    /// The steps, and what a kill between any two of them leaves (`recover` finishes the job):
+    /// 1. the files are written and fsynced into `.tmp-<owner>-<token>-<id>` — incomplete,
+    ///    removed by recovery;
+    /// 2. it is renamed `.ready-<owner>-<token>-<inode>-<id>`: complete, and named with its
+    ///    inode number, so recovery can tell it from the folder it replaces;
+    /// 3. on Linux it is exchanged with the goal's folder in one `renameat2(RENAME_EXCHANGE)`
+    ///    (a new goal: renamed in with `RENAME_NOREPLACE`) — after it, the `.ready-` name holds
+    ///    the old folder, and recovery removes it because the goal's folder has the inode the
+    ///    name records; before it, recovery does the exchange;
+    /// 4. where the file system cannot exchange, the old folder is renamed `.old-<owner>-
+    ///    <token>-<id>` first and the new one renamed in: recovery puts whichever complete copy
+    ///    is missing back in place and never deletes the only one;
+    /// 5. the old copy is removed and the tree's folder fsynced.
     @discardableResult
     public func writeGoal(_ id: String, files: [String: Data], known: [String: Data] = [:]) throws -> Bool {
-        let fm = FileManager.default
+        let files = redactor.secrets.isEmpty ? files : files.mapValues { redactor.redact($0) }
         if holds(id, exactly: files, known: known) { return false }
-        let token = UUID().uuidString.prefix(8)
-        let staging = root.appendingPathComponent(".tmp-\(id)-\(token)", isDirectory: true)
-        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+        let token = Self.token()
+        let staging = "\(rootPath)/.tmp-\(owner)-\(token)-\(id)"
         do {
+            try fileSystem.makeDirectory(staging)
             for (name, data) in files.sorted(by: { $0.key < $1.key }) {
-                try Self.writeDurably(data, to: staging.appendingPathComponent(name))
+                try fileSystem.writeDurably(data, to: staging + "/" + name)
             }
-            Self.syncDirectory(staging)
-            let target = goalFolder(id)
-            if fm.fileExists(atPath: target.path) {
-                // rename(2) cannot replace a non-empty folder: move the old one aside first.
-                // A crash between the two renames leaves the goal absent, never half-written.
-                let trash = root.appendingPathComponent(".trash-\(id)-\(token)", isDirectory: true)
-                try fm.moveItem(at: target, to: trash)
-                try fm.moveItem(at: staging, to: target)
-                try? fm.removeItem(at: trash)
-            } else {
-                try fm.moveItem(at: staging, to: target)
-            }
-            Self.syncDirectory(root)
-        } catch {
-            try? fm.removeItem(at: staging)
+            fileSystem.syncDirectory(staging)
+        } catch let error as ResultsTreeError {
+            try? fileSystem.removeTree(staging)
             throw error
         }
+        guard let inode = fileSystem.inode(staging) else {
+            throw ResultsTreeError(.io, operation: "write", path: staging, errorNumber: ENOENT)
+        }
+        let ready = "\(rootPath)/.ready-\(owner)-\(token)-\(inode)-\(id)"
+        do {
+            try fileSystem.rename(staging, ready)
+        } catch let error as ResultsTreeError {
+            try? fileSystem.removeTree(staging)
+            throw error
+        }
+        try install(ready: ready, id: id, token: token)
+        fileSystem.syncDirectory(rootPath)
         return true
+    }
+
+    /// Puts a complete `.ready-` folder in the goal's place and removes what it replaced.
+    private func install(ready: String, id: String, token: String) throws {
+        let target = "\(rootPath)/\(id)"
+        if fileSystem.inode(target) == nil {
+            do {
+                try fileSystem.rename(ready, target, noReplace: true)
+                return
+            } catch let error as ResultsTreeError where error.errorNumber == EEXIST {
+                // Another writer put the goal in place meanwhile: replace it below.
+            }
+        }
+        if try fileSystem.exchange(ready, target) {
+            try fileSystem.removeTree(ready)  // now the old folder
+            return
+        }
+        // No exchange on this file system: move the old folder aside, then the new one in.
+        let old = "\(rootPath)/.old-\(owner)-\(token)-\(id)"
+        try fileSystem.rename(target, old)
+        try fileSystem.rename(ready, target)
+        try fileSystem.removeTree(old)
+    }
+
+    /// A short random token for temporary names.
+    private static func token() -> String {
+        String(UInt32.random(in: .min ... .max), radix: 16).leftPadded(to: 8)
+    }
+
+    /// A temporary entry of the tree, parsed from its name.
+    struct Leftover: Sendable, Hashable {
+        enum Kind: String, Sendable { case tmp, ready, old, trash }
+        var kind: Kind
+        var name: String
+        /// Nil for entries of earlier versions of roma (`.tmp-<id>-<token>`, `.trash-…`).
+        var owner: String?
+        var token: String
+        var inode: UInt64?
+        var id: String
+
+        init?(name: String) {
+            guard name.hasPrefix("."), let dash = name.firstIndex(of: "-"),
+                let kind = Kind(rawValue: String(name[name.index(after: name.startIndex)..<dash]))
+            else { return nil }
+            self.kind = kind
+            self.name = name
+            let parts = name[name.index(after: dash)...].split(separator: "-", maxSplits: kind == .ready ? 3 : 2)
+                .map(String.init)
+            let ownerLooksRight = parts.first.map { $0 == "run" || $0.wholeMatch(of: /s[0-9]+of[0-9]+/) != nil } ?? false
+            if kind != .trash, ownerLooksRight, parts.count == (kind == .ready ? 4 : 3), parts[1].count == 8 {
+                owner = parts[0]
+                token = parts[1]
+                if kind == .ready {
+                    guard let value = UInt64(parts[2]) else { return nil }
+                    inode = value
+                    id = parts[3]
+                } else {
+                    id = parts[2]
+                }
+            } else {
+                // Earlier versions: `.tmp-<id>-<token>` and `.trash-<id>-<token>`.
+                guard kind == .tmp || kind == .trash else { return nil }
+                owner = nil
+                let body = String(name[name.index(after: dash)...])
+                guard let last = body.lastIndex(of: "-") else { return nil }
+                id = String(body[..<last])
+                token = String(body[body.index(after: last)...])
+            }
+        }
+    }
+
+    /// Finishes or rolls back what dead runs left: every interrupted goal swap ends with one
+    /// complete folder in place, and incomplete temporary entries are removed.
+    ///
+    /// Call it only while holding the tree's lock. A whole run (`owner == "run"`, holding the
+    /// lock exclusively) recovers every entry; a shard recovers only its own, since the other
+    /// shards may be alive. Returns the goal ids whose folder was put back or rolled forward.
+    @discardableResult
+    public func recover() throws -> [String] {
+        let exclusive = owner == "run"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: rootPath)) ?? []
+        let leftovers = names.compactMap(Leftover.init(name:)).filter { exclusive || $0.owner == owner }
+        var restored: [String] = []
+        // Complete new folders first: a `.ready-` is the newest complete copy of its goal.
+        for entry in leftovers where entry.kind == .ready {
+            let path = "\(rootPath)/\(entry.name)"
+            let target = "\(rootPath)/\(entry.id)"
+            if let current = fileSystem.inode(target), current == entry.inode {
+                try fileSystem.removeTree(path)  // the exchange happened: this is the old folder
+                continue
+            }
+            try install(ready: path, id: entry.id, token: entry.token)
+            restored.append(entry.id)
+        }
+        // Old folders moved aside by the fallback swap: back in place if the goal has none.
+        for entry in leftovers where entry.kind == .old || entry.kind == .trash {
+            let path = "\(rootPath)/\(entry.name)"
+            if fileSystem.inode("\(rootPath)/\(entry.id)") == nil {
+                try fileSystem.rename(path, "\(rootPath)/\(entry.id)", noReplace: true)
+                restored.append(entry.id)
+            } else {
+                try fileSystem.removeTree(path)
+            }
+        }
+        for entry in leftovers where entry.kind == .tmp {
+            try fileSystem.removeTree("\(rootPath)/\(entry.name)")
+        }
+        // Temporary submission records (remote mode).
+        let remote = submissionsFolder.path
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: remote)) ?? [] {
+            guard let entry = Leftover(name: name), entry.kind == .tmp else { continue }
+            if entry.owner == owner || exclusive { try fileSystem.removeTree(remote + "/" + name) }
+        }
+        if !leftovers.isEmpty { fileSystem.syncDirectory(rootPath) }
+        return restored
     }
 
     /// Whether a goal's folder holds exactly `files`, byte for byte, and nothing else.
@@ -145,50 +319,30 @@ public struct ResultsTree: Sendable {
     /// Writes a file of the tree atomically; leaves it untouched (same mtime) when the bytes are equal.
     @discardableResult
     public func writeFile(_ name: String, _ data: Data) throws -> Bool {
-        let url = root.appendingPathComponent(name)
-        if Self.contents(atPath: url.path, expectedSize: data.count) == data { return false }
-        let temp = root.appendingPathComponent(".tmp-\(name)-\(UUID().uuidString.prefix(8))")
-        try Self.writeDurably(data, to: temp)
-        guard rename(temp.path, url.path) == 0 else {
-            let code = errno
-            try? FileManager.default.removeItem(at: temp)
-            throw CocoaError(
-                .fileWriteUnknown,
-                userInfo: [NSLocalizedDescriptionKey: "cannot rename into \(url.path): \(String(cString: strerror(code)))"])
-        }
-        Self.syncDirectory(root)
+        let data = redactor.secrets.isEmpty ? data : redactor.redact(data)
+        let path = "\(rootPath)/\(name)"
+        if Self.contents(atPath: path, expectedSize: data.count) == data { return false }
+        try writeAtomically(data, to: path, temporary: "\(rootPath)/.tmp-\(owner)-\(Self.token())-\(name)")
+        fileSystem.syncDirectory(rootPath)
         return true
     }
 
-    /// Writes and fsyncs a new file.
-    static func writeDurably(_ data: Data, to url: URL) throws {
-        let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else {
-            throw CocoaError(
-                .fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot create \(url.path): \(String(cString: strerror(errno)))"])
+    /// Writes `data` to `temporary`, fsyncs it and renames it to `path`; on failure the
+    /// temporary file is removed and the error (path and cause) thrown.
+    func writeAtomically(_ data: Data, to path: String, temporary: String) throws {
+        try fileSystem.writeDurably(data, to: temporary)
+        do {
+            try fileSystem.rename(temporary, path)
+        } catch {
+            unlink(temporary)
+            throw error
         }
-        defer { close(fd) }
-        try data.withUnsafeBytes { raw in
-            guard let base = raw.baseAddress else { return }  // nothing to write
-            var offset = 0
-            while offset < raw.count {
-                let n = write(fd, base + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw CocoaError(
-                        .fileWriteUnknown,
-                        userInfo: [NSLocalizedDescriptionKey: "cannot write \(url.path): \(String(cString: strerror(errno)))"])
-                }
-                offset += n
-            }
-        }
-        fsync(fd)
     }
+}
 
-    static func syncDirectory(_ url: URL) {
-        let fd = open(url.path, O_RDONLY)
-        guard fd >= 0 else { return }
-        fsync(fd)
-        close(fd)
+extension String {
+    /// The string with zeros in front up to `width` characters.
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -25,6 +25,7 @@ extension Roma {
                 case (true, .new): line += "run (new)"
                 case (true, .changed): line += "run (request changed since the last run)"
                 case (true, .unfinished): line += "run (failed or cancelled last time)"
+                case (true, .incomplete): line += "run (the folder lacks \(plan.missingFiles.joined(separator: ", ")))"
                 case (true, .current): line += "run (--force)"
                 }
                 if plan.wouldRun {
@@ -44,13 +45,13 @@ extension Roma {
                         "would_run": .bool(plan.wouldRun),
                     ]
                     if let miss = plan.replayMiss { object["replay_miss"] = .string(miss) }
-                    FileHandle.standardOutput.write(try CanonicalJSON.encodeLine(JSONValue.object(object)) + Data("\n".utf8))
+                    Terminal.standardOutput.write(try CanonicalJSON.encodeLine(JSONValue.object(object)) + Data("\n".utf8))
                 } else {
-                    print(line)
+                    Terminal.standardOutput.line(line)
                 }
             }
             if !settings.json {
-                print(
+                Terminal.standardOutput.line(
                     "\(plans.count) goals: \(runCount) would run, \(plans.count - runCount) complete\(options.recording != .record ? ", \(misses) would miss recordings" : "")"
                 )
             }

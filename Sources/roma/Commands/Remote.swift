@@ -16,15 +16,15 @@ extension Roma {
         func run() async throws {
             let (tree, client) = try RemoteTree.open(path)
             let submissions = tree.submissions()
-            if submissions.isEmpty { print("\(path): no remote executions in flight") }
+            if submissions.isEmpty { Terminal.standardOutput.line("\(path): no remote executions in flight") }
             for (goal, submission) in submissions.sorted(by: { $0.key < $1.key }) {
                 do {
                     let status = try await client.status(submission.executionId).value
-                    print(
+                    Terminal.standardOutput.line(
                         "\(goal): \(submission.executionId) \(status.status.rawValue) \(status.progress)%\(status.currentStep.map { " — \($0)" } ?? "")"
                     )
                 } catch {
-                    print("\(goal): \(submission.executionId) unknown — \(error)")
+                    Terminal.standardOutput.line("\(goal): \(submission.executionId) unknown — \(error)")
                 }
             }
         }
@@ -47,10 +47,10 @@ extension Roma {
             for (goal, submission) in tree.submissions().sorted(by: { $0.key < $1.key }) where only.isEmpty || only.contains(goal) {
                 do {
                     _ = try await client.cancel(submission.executionId)
-                    print("\(goal): \(submission.executionId) cancelled")
+                    Terminal.standardOutput.line("\(goal): \(submission.executionId) cancelled")
                 } catch {
                     failures += 1
-                    print("\(goal): \(submission.executionId) not cancelled — \(error)")
+                    Terminal.standardOutput.line("\(goal): \(submission.executionId) not cancelled — \(error)")
                 }
             }
             if failures > 0 { throw ExitStatus.someFailed }

@@ -28,6 +28,7 @@ extension Roma {
                     "error: remote mode needs a key: set ROMA_API_KEY (and ROMA_BASE_URL for a server other than the hosted API)\n")
                 throw ExitStatus.usage
             }
+            Terminal.redactor = options.redactor
             let reporter = ProgressReporter(style: settings.json ? .json : (Terminal.standardError.isInteractive ? .live : .plain))
             let runner = BatchRunner(options: options)
             let outcomes: [GoalOutcome]
@@ -39,6 +40,13 @@ extension Roma {
             } catch let locked as TreeLock.Locked {
                 Terminal.standardError.write("error: \(locked)\n")
                 throw ExitStatus.locked
+            } catch let stopped as RunStopped {
+                reporter.finish(outcomes: stopped.outcomes, out: options.out, manifests: manifests, interrupted: interrupted.isSet)
+                Terminal.standardError.write("error: \(stopped)\n")
+                throw ExitStatus.of(stopped.cause)
+            } catch let error as ResultsTreeError {
+                Terminal.standardError.write("error: \(error)\n")
+                throw ExitStatus.of(error)
             }
             reporter.finish(outcomes: outcomes, out: options.out, manifests: manifests, interrupted: interrupted.isSet)
             throw ExitCode(Self.exitCode(outcomes, interrupted: interrupted.isSet))

@@ -54,10 +54,11 @@ extension Roma {
         }
 
         func run() async throws {
+            let redactor = Redactor.fromEnvironment(ProcessInfo.processInfo.environment)
             LoggingSystem.bootstrap { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-                return handler
+                return RedactingLogHandler(wrapped: handler, redactor: redactor)
             }
             let logger = Logger(label: "roma.serve")
             let environment = ProcessInfo.processInfo.environment

@@ -1,0 +1,42 @@
+import Foundation
+import ROMACore
+import ROMATestSupport
+import Testing
+
+/// What the command line prints and returns when the tree cannot be written or a provider
+/// echoes the key (issue 12).
+@Suite struct CommandLineFaultTests {
+    let manifest = Fixtures.packageRoot.appendingPathComponent("examples/quickstart.yaml").path
+
+    @Test func aFileWhereTheOutputBelongsIsOneLineAndExit73() throws {
+        let tmp = try TemporaryFolder()
+        let file = tmp.url.appendingPathComponent("file")
+        try Data("x".utf8).write(to: file)
+        let result = try runRoma(["run", manifest, "--provider", "offline", "--out", file.appendingPathComponent("results").path])
+        #expect(result.status == 73)
+        #expect(result.stderr == "error: cannot create \(file.path): Not a directory\n")
+    }
+
+    @Test func aKeyEchoedByTheProviderIsInNoOutput() async throws {
+        let tmp = try TemporaryFolder()
+        let key = "sk-live-4f9Qx7Secret0123456789"
+        let echo: MockOpenAIServer.Script = { request in
+            .status(401, body: #"{"error":{"message":"Incorrect API key provided: \#(request.authorization ?? "")"}}"#)
+        }
+        try await MockOpenAIServer.withServer(echo) { server in
+            for style in [["--json"], []] {
+                let result = try runRoma(
+                    ["run", manifest, "--provider", "openai", "--base-url", server.baseURL.absoluteString, "--out", tmp.url.path] + style,
+                    environment: ["OPENAI_API_KEY": key])
+                #expect(result.status == 1, "\(result.stderr)")
+                #expect((result.stdout + result.stderr).contains("Incorrect API key provided: Bearer [REDACTED]"))
+                for text in [result.stdout, result.stderr] { #expect(!text.contains("Secret0123"), "\(text)") }
+            }
+        }
+        let walker = FileManager.default.enumerator(atPath: tmp.url.path)
+        while let relative = walker?.nextObject() as? String {
+            let data = FileManager.default.contents(atPath: tmp.url.appendingPathComponent(relative).path) ?? Data()
+            #expect(!String(decoding: data, as: UTF8.self).contains("Secret0123"), "\(relative)")
+        }
+    }
+}
