@@ -177,7 +177,10 @@ public struct BatchRunner: Sendable {
             let tree = self.tree(manifest)
             let deferred = Set(outcomes.filter { $0.manifest == manifest.name && $0.status == .deferred }.map(\.goal))
             do {
-                try writeSummary(manifest: manifest, tree: tree, deferred: deferred, written: written[manifest.name] ?? [:])
+                let own = Set(all.filter { $0.manifest.name == manifest.name }.map(\.goal.id))
+                await options.beforeSummary?(options.shard)
+                try await writeSummary(
+                    manifest: manifest, tree: tree, deferred: deferred, written: written[manifest.name] ?? [:], own: own)
             } catch {
                 summaryFailure = summaryFailure ?? error
             }
@@ -188,10 +191,32 @@ public struct BatchRunner: Sendable {
         return outcomes
     }
 
-    /// Rewrites `summary.json` and `index.md` from the goal folders (untouched when unchanged).
-    public func writeSummary(manifest: Manifest, tree: ResultsTree, deferred: Set<String> = [], written: [String: Summary.Row] = [:]) throws
-    {
-        let summary = Summary(manifest: manifest, tree: tree, deferred: deferred, written: written)
+    /// Rewrites `summary.json` and `index.md` (each untouched when unchanged).
+    ///
+    /// A whole run reads every goal folder it did not just write. A shard goes through the
+    /// shards' ledger (`SummaryLedger`): the rows of its own goals (`own`) replace theirs there,
+    /// the other goals' rows come from the ledger, and the last shard to finish writes a summary
+    /// that lists every goal.
+    func writeSummary(
+        manifest: Manifest, tree: ResultsTree, deferred: Set<String>, written: [String: Summary.Row], own: Set<String>
+    ) async throws {
+        guard options.shard != nil else {
+            try writeSummary(Summary(manifest: manifest, tree: tree, deferred: deferred, written: written), tree: tree)
+            SummaryLedger.remove(tree: tree)
+            return
+        }
+        try await SummaryLedger.update(tree: tree) { reported in
+            var known = reported
+            for goal in manifest.goals where own.contains(goal.id) {
+                known[goal.id] = written[goal.id] ?? Summary.readRow(goal: goal, tree: tree, deferred: deferred.contains(goal.id))
+            }
+            let summary = Summary(manifest: manifest, tree: tree, deferred: deferred, written: known)
+            try writeSummary(summary, tree: tree)
+            return Dictionary(summary.goals.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+        }
+    }
+
+    private func writeSummary(_ summary: Summary, tree: ResultsTree) throws {
         try tree.writeFile("summary.json", try CanonicalJSON.encode(summary))
         try tree.writeFile("index.md", Data(summary.indexMarkdown(tree: tree).utf8))
     }

@@ -34,6 +34,8 @@ public struct RunOptions: Sendable {
     public var redactor: Redactor
     /// File-system faults for the tree's writes (tests only).
     public var faults: FileSystemFaults?
+    /// Awaited just before the summary is written (tests order shards' ends with it).
+    public var beforeSummary: (@Sendable (Shard?) async -> Void)?
 
     /// Creates options.
     public init(

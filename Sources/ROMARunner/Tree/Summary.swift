@@ -45,22 +45,22 @@ public struct Summary: Sendable, Hashable, Codable {
         self.manifest = manifest.name
         var rows: [Row] = []
         for goal in manifest.goals {
-            if let row = written[goal.id] {
-                rows.append(row)
-                continue
-            }
-            let requestData = tree.read(goal.id, ResultsTree.File.request)
-            let details = tree.read(goal.id, ResultsTree.File.execution).flatMap {
-                try? CanonicalJSON.decode(ExecutionDetails.self, from: $0)
-            }
-            let resolved = requestData.flatMap { try? CanonicalJSON.decode(ResolvedRequest.self, from: $0) }
-            rows.append(
-                Self.row(goal: goal, requestData: requestData, details: details, resolved: resolved, deferred: deferred.contains(goal.id)))
+            rows.append(written[goal.id] ?? Self.readRow(goal: goal, tree: tree, deferred: deferred.contains(goal.id)))
         }
         goals = rows
         var counts: [String: Int] = [:]
         for row in rows { counts[row.status, default: 0] += 1 }
         self.counts = counts
+    }
+
+    /// A goal's row, read from its folder.
+    public static func readRow(goal: GoalSpec, tree: ResultsTree, deferred: Bool) -> Row {
+        let requestData = tree.read(goal.id, ResultsTree.File.request)
+        let details = tree.read(goal.id, ResultsTree.File.execution).flatMap {
+            try? CanonicalJSON.decode(ExecutionDetails.self, from: $0)
+        }
+        let resolved = requestData.flatMap { try? CanonicalJSON.decode(ResolvedRequest.self, from: $0) }
+        return row(goal: goal, requestData: requestData, details: details, resolved: resolved, deferred: deferred)
     }
 
     /// A goal's row, from its folder's `request.json` (bytes and decoded) and `execution.json`.
