@@ -10,6 +10,6 @@ struct Roma: AsyncParsableCommand {
             Exit codes: 0 all goals completed, 1 some goals failed, 64 bad usage, 65 invalid manifest,
             73 output tree locked by another run, 75 temporary failure (re-run later), 130 interrupted.
             """,
-        subcommands: [Run.self, Validate.self, PlanCommand.self, Show.self, Status.self, Cancel.self, Serve.self]
+        subcommands: [Run.self, Validate.self, PlanCommand.self, Show.self, Diff.self, Status.self, Cancel.self, Serve.self]
     )
 }

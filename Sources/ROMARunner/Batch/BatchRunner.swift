@@ -148,7 +148,8 @@ public struct BatchRunner: Sendable {
     {
         let summary = Summary(manifest: manifest, tree: tree, deferred: deferred, written: written)
         try tree.writeFile("summary.json", try CanonicalJSON.encode(summary))
-        try tree.writeFile("index.md", Data(summary.indexMarkdown(tree: tree).utf8))
+        let sections = summary.researchSections(manifest: manifest, tree: tree)  // research runs (issue 18)
+        try tree.writeFile("index.md", Data(summary.indexMarkdown(tree: tree, sections: sections).utf8))
     }
 
     func runGoal(
