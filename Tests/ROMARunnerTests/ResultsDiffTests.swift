@@ -51,8 +51,8 @@ import Testing
         let byGoal = Dictionary(uniqueKeysWithValues: result.changes.map { ($0.goal, $0) })
         #expect(byGoal["price"]?.kind == .changed)
         #expect(byGoal["price"]?.fields == ["answer", "tokens", "cost"])
-        #expect(byGoal["price"]?.answer?.markdown == "… Bitcoin ~~rose~~ **fell** sharply on Monday after …")
-        #expect(byGoal["price"]?.answer?.plain == "… Bitcoin [-rose-] {+fell+} sharply on Monday after …")
+        #expect(byGoal["price"]?.answer?.markdown == "Bitcoin ~~rose~~ **fell** sharply on Monday after …")
+        #expect(byGoal["price"]?.answer?.plain == "Bitcoin [-rose-] {+fell+} sharply on Monday after …")
         #expect(byGoal["fresh"]?.kind == .added)
         #expect(byGoal["gone"]?.kind == .removed)
         #expect(byGoal["new-name"]?.kind == .renamed)
@@ -68,7 +68,7 @@ import Testing
         #expect(markdown.contains("| `flaky` | status, answer, error | completed → **failed** | 100 |  |"))
         #expect(markdown.contains("| `fresh` | added | completed | 100 |  |"))
         #expect(markdown.contains("| `gone` | removed | completed | 100 |  |"))
-        #expect(markdown.contains("Answer (1 word out, 1 in): … Bitcoin ~~rose~~ **fell** sharply on Monday after …"))
+        #expect(markdown.contains("Answer (1 word out, 1 in): Bitcoin ~~rose~~ **fell** sharply on Monday after …"))
         #expect(markdown.contains("Error: none → `budget exceeded: 500 LLM calls`"))
 
         let json = try JSONDecoder().decode(JSONValue.self, from: result.json())
@@ -77,7 +77,7 @@ import Testing
         #expect(json["counts"]?["renamed"]?.intValue == 1)
         let price = try #require(json["goals"]?.arrayValue?.first { $0["goal"]?.stringValue == "price" })
         #expect(price["tokens"]?["delta"]?.intValue == 200)
-        #expect(price["answer_diff"]?.stringValue == "… Bitcoin [-rose-] {+fell+} sharply on Monday after …")
+        #expect(price["answer_diff"]?.stringValue == "Bitcoin [-rose-] {+fell+} sharply on Monday after …")
         #expect(price["cost_usd"]?["delta"] != nil)
     }
 
@@ -106,6 +106,10 @@ import Testing
         #expect(wordDiff.moreHunks == 4)
         #expect(wordDiff.plain.hasPrefix("… w9 w10 [-w11-] {+X10+} w12 w13 … "))
         #expect(wordDiff.plain.hasSuffix("(4 more changes)"))
+        // Nothing left out at either end: no "…" there.
+        #expect(WordDiff(old: "a b c", new: "a x c")?.plain == "a [-b-] {+x+} c")
+        #expect(WordDiff(old: "*bold* claim", new: "_plain_ claim")?.markdown == "~~\\*bold\\*~~ **\\_plain\\_** claim")
+        #expect(WordDiff(old: String(repeating: "w ", count: WordDiff.maxWords + 1), new: "w") == nil)
     }
 
     @Test func aMissingFileOrFolderIsTroubleWithAClearMessage() throws {

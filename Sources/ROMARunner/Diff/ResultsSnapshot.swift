@@ -59,7 +59,7 @@ public struct ResultsSnapshot: Sendable, Hashable {
             guard let id = row["id"]?.stringValue, let status = row["status"]?.stringValue else {
                 throw DiffError("\(label)/summary.json: a goal row lacks 'id' or 'status'")
             }
-            var goal = Goal(id: id, status: status, tokens: row["tokens"]?.intValue ?? 0, costUSD: row["cost_usd"]?.doubleValue)
+            var goal = Goal(id: id, status: status, tokens: row["tokens"]?.intValue ?? 0, costUSD: ComparisonTable.usd(row["cost_usd"]))
             let goalFolder = folder.appendingPathComponent(id, isDirectory: true)
             if status != "pending" && status != "deferred" {
                 let path = goalFolder.appendingPathComponent(ResultsTree.File.execution)
@@ -69,7 +69,8 @@ public struct ResultsSnapshot: Sendable, Hashable {
                 let details = try json(path, label: "\(label)/\(id)/\(ResultsTree.File.execution)")
                 goal.answer = details["result"]?.stringValue
                 goal.error = details["error"]?["message"]?.stringValue
-                goal.costUSD = goal.costUSD ?? details["cost_usd"]?.doubleValue ?? details["metadata"]?["cost_usd"]?.doubleValue
+                goal.costUSD =
+                    goal.costUSD ?? ComparisonTable.usd(details["cost_usd"]) ?? ComparisonTable.usd(details["metadata"]?["cost_usd"])
             }
             let requestPath = goalFolder.appendingPathComponent(ResultsTree.File.request)
             if FileManager.default.fileExists(atPath: requestPath.path) {

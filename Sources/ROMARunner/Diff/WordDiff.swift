@@ -15,6 +15,10 @@ public struct WordDiff: Sendable, Hashable {
     public var addedWords: Int
     /// Hunks left out after `maxHunks`.
     public var moreHunks: Int
+    /// Whether the first hunk starts at the text's first word, and the last shown one ends at its
+    /// last word (no "…" is drawn there).
+    var startsAtBeginning = false
+    var endsAtEnd = false
 
     /// Answers longer than this many words are not diffed word by word (the cost grows with
     /// length times the number of differences); the diff then says how many words each has.
@@ -60,6 +64,8 @@ public struct WordDiff: Sendable, Hashable {
                 break  // unreachable: the two sides' kept words correspond one to one
             }
         }
+        if case .same(let words)? = parts.first { startsAtBeginning = words.count <= context } else { startsAtBeginning = true }
+        if case .same(let words)? = parts.last { endsAtEnd = words.count <= context } else { endsAtEnd = true }
         // Cut long unchanged runs down to their context, splitting hunks there.
         var hunks: [[Part]] = []
         var current: [Part] = []
@@ -85,11 +91,13 @@ public struct WordDiff: Sendable, Hashable {
         if current.contains(where: { if case .same = $0 { false } else { true } }) { hunks.append(current) }
         self.hunks = Array(hunks.prefix(maxHunks))
         self.moreHunks = max(0, hunks.count - maxHunks)
+        if hunks.count > maxHunks { endsAtEnd = false }
         self.removedWords = removed.count
         self.addedWords = added.count
     }
 
-    /// Markdown: `… the price ~~rose~~ **fell** sharply …`, hunks separated by ` … `.
+    /// Markdown: `… the price ~~rose~~ **fell** sharply …`, hunks separated by ` … `; "…" marks
+    /// words left out.
     public var markdown: String {
         render(removed: { "~~\($0)~~" }, added: { "**\($0)**" }, escape: Self.escapeMarkdown)
     }
@@ -112,7 +120,7 @@ public struct WordDiff: Sendable, Hashable {
             }
             pieces.append(words.joined(separator: " "))
         }
-        var text = "… " + pieces.joined(separator: " … ") + " …"
+        var text = (startsAtBeginning ? "" : "… ") + pieces.joined(separator: " … ") + (endsAtEnd ? "" : " …")
         if moreHunks > 0 { text += " (\(moreHunks) more change\(moreHunks == 1 ? "" : "s"))" }
         return text
     }

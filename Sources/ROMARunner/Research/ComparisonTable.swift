@@ -52,7 +52,7 @@ public enum ComparisonTable {
             }
         guard status != "pending" && status != "deferred" else { return "\(icon) \(status)" }
         var parts = ["\(icon) [\(status)](\(id)/result.md)"]
-        if let cost = row?["cost_usd"]?.doubleValue { parts.append(String(format: "$%.4f", cost)) }
+        if let cost = usd(row?["cost_usd"]) { parts.append(String(format: "$%.4f", cost)) }
         parts.append("\(formatted(row?["tokens"]?.intValue ?? 0)) tokens")
         return parts.joined(separator: " · ")
     }
@@ -72,14 +72,12 @@ public enum ComparisonTable {
     static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
     }
-}
 
-extension JSONValue {
-    /// The number, if this is one (an integer too); nil for null and everything else.
-    var doubleValue: Double? {
-        switch self {
-        case .int(let i): Double(i)
-        case .double(let d): d
+    /// A `cost_usd` field's value: a number, or nil when it is missing or `null` (unknown).
+    static func usd(_ value: JSONValue?) -> Double? {
+        switch value {
+        case .int(let i)?: Double(i)
+        case .double(let d)?: d
         default: nil
         }
     }
