@@ -122,7 +122,9 @@ extension ManifestReader {
                 written.path + "." + (dimension.name == "config_profile" || dimension.name == "max_depth" ? "" : "config_overrides.")
                     + dimension.name,
                 "is also varied by the matrix (line \(dimension.keyMark.line))",
-                expected: "the key in the matrix or in the goal, not both (give the goal its own 'matrix:' to run it differently)",
+                expected: written.matrixMark == nil
+                    ? "the key in the matrix or in the goal, not both (give the goal its own 'matrix:' to run it differently)"
+                    : "the key in the goal's 'matrix:' or as its own key, not both",
                 kind: .invalidValue)
             ok = false
         }
