@@ -201,6 +201,9 @@ import Testing
         let badRevision = try runRoma(["diff", folder.path, "--since", "no-such-rev"])
         #expect(badRevision.status == 2)
         #expect(badRevision.stderr.contains("--since no-such-rev: git knows no such revision"))
+        let option = try runRoma(["diff", folder.path, "--since=--output=\(tmp.url.path)/x"])
+        #expect(option.status == 2)
+        #expect(option.stderr.contains("not a git revision"))
         let outside = try runRoma(["diff", FileManager.default.temporaryDirectory.path, "--since", "HEAD"])
         #expect(outside.status == 2)
     }

@@ -11,6 +11,8 @@ public struct GitRevision: Sendable {
     /// Extracts `folder` as it was at `revision` (`git archive` into a temporary folder).
     public init(folder: URL, revision: String) throws(DiffError) {
         let path = folder.path
+        // A revision is handed to git as an argument: one that starts with '-' would be an option.
+        guard !revision.hasPrefix("-"), !revision.isEmpty else { throw DiffError("--since \(revision): not a git revision") }
         guard FileManager.default.fileExists(atPath: path) else { throw DiffError("\(path): no such folder") }
         guard let prefix = try? Self.git(["-C", path, "rev-parse", "--show-prefix"]) else {
             throw DiffError("\(path): not inside a git repository, so --since has no history to compare with")
