@@ -63,6 +63,16 @@ import Testing
                 "| BTC | ✓ [completed](price.coin-BTC.fast/result.md) · $0.0123 · 1,234 tokens | ✗ [failed](price.coin-BTC.general/result.md) · 99 tokens |"
             ))
         #expect(text.contains("| ETH | ○ pending | ○ pending |"))
+        // Cost totals only while every goal of the column has a known cost.
+        #expect(text.contains("| **total** | **1/2 completed · 1,234 tokens** | **0/2 completed · 99 tokens** |"))
+        let priced = rows.mapValues { row -> JSONValue in
+            guard case .object(var object) = row else { return row }
+            object["cost_usd"] = .double(0.5)
+            return .object(object)
+        }
+        #expect(
+            ComparisonTable.markdown(manifest: manifest, rows: priced).contains(
+                "| **total** | **1/2 completed · $1.0000 · 1,234 tokens** |"))
         #expect(ComparisonTable.markdown(manifest: try Fixtures.manifest("quickstart.yaml"), rows: [:]).isEmpty)
     }
 

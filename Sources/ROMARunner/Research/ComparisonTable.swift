@@ -3,7 +3,8 @@ import ROMACore
 
 /// `index.md`'s comparison tables: one per goal template, its goals as rows (the values of its
 /// `vars:`), the matrix combinations as columns, and in each cell the goal's status, cost when
-/// known, tokens and a link to its answer. GitHub renders them as tables.
+/// known, tokens and a link to its answer; a last row totals each column (goals completed, cost
+/// when every goal's is known, tokens). GitHub renders them as tables.
 public enum ComparisonTable {
     /// The section of `index.md` with every template's table, empty when the manifest has none.
     ///
@@ -21,12 +22,19 @@ public enum ComparisonTable {
             var rowLabels: [String] = []
             var columnLabels: [String] = []
             var cells: [String: String] = [:]
+            // Per column: completed goals, their tokens, and their cost while every one is known.
+            var totals: [String: (completed: Int, tokens: Int, cost: Double?)] = [:]
             for goal in goals {
                 guard let origin = goal.origin else { continue }
                 let row = first.vars.isEmpty ? "" : origin.vars.map(\.value).joined(separator: ", ")
                 if !rowLabels.contains(row) { rowLabels.append(row) }
                 if !columnLabels.contains(origin.column) { columnLabels.append(origin.column) }
                 cells[row + "\u{0}" + origin.column] = cell(id: goal.id, row: rows[goal.id])
+                var total = totals[origin.column] ?? (0, 0, 0)
+                if rows[goal.id]?["status"]?.stringValue == "completed" { total.completed += 1 }
+                total.tokens += rows[goal.id]?["tokens"]?.intValue ?? 0
+                total.cost = total.cost.flatMap { sum in usd(rows[goal.id]?["cost_usd"]).map { sum + $0 } }
+                totals[origin.column] = total
             }
             let corner = first.vars.isEmpty ? "goal" : first.vars.map(\.name).joined(separator: ", ")
             text += "\n### \(escape(template.id))\n\n\(escape(template.expansion))\n\n"
@@ -35,6 +43,16 @@ public enum ComparisonTable {
             for row in rowLabels {
                 let label = row.isEmpty ? "`\(template.id)`" : escape(row)
                 text += "| \(label) | " + columnLabels.map { cells[row + "\u{0}" + $0] ?? "–" }.joined(separator: " | ") + " |\n"
+            }
+            if rowLabels.count > 1 {
+                let cells = columnLabels.map { column -> String in
+                    guard let total = totals[column] else { return "–" }
+                    var parts = ["\(total.completed)/\(rowLabels.count) completed"]
+                    if let cost = total.cost { parts.append(String(format: "$%.4f", cost)) }
+                    parts.append("\(formatted(total.tokens)) tokens")
+                    return "**" + parts.joined(separator: " · ") + "**"
+                }
+                text += "| **total** | " + cells.joined(separator: " | ") + " |\n"
             }
         }
         return text
