@@ -9,7 +9,8 @@ struct Roma: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 all goals completed, 1 some goals failed, 64 bad usage, 65 invalid manifest,
             73 output tree locked by another run, 75 temporary failure (re-run later), 130 interrupted.
+            `roma diff` exits like diff: 0 no change, 1 changes, 2 trouble.
             """,
-        subcommands: [Run.self, Validate.self, PlanCommand.self, Show.self, Status.self, Cancel.self, Serve.self]
+        subcommands: [Run.self, Validate.self, PlanCommand.self, Show.self, Diff.self, Status.self, Cancel.self, Serve.self]
     )
 }

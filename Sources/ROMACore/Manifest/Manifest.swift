@@ -32,12 +32,15 @@ public struct GoalSpec: Sendable, Hashable {
     public var request: ExecutionRequest
     /// The line the goal starts on.
     public var line: Int
+    /// The template and combination the goal was expanded from; nil for a goal written as it runs.
+    public var origin: GoalOrigin?
 
     /// Creates a goal.
-    public init(id: String, request: ExecutionRequest, line: Int = 0) {
+    public init(id: String, request: ExecutionRequest, line: Int = 0, origin: GoalOrigin? = nil) {
         self.id = id
         self.request = request
         self.line = line
+        self.origin = origin
     }
 
     /// A stable id derived from goal text: a slug of its first words and a short content hash.

@@ -3,9 +3,9 @@ import ROMAYAML
 
 /// Turns a manifest's node tree into a `Manifest`, recording every rule broken on the way.
 struct ManifestReader {
-    static let topKeys = ["version", "name", "defaults", "engine", "goals", "profiles"]
+    static let topKeys = ["version", "name", "defaults", "engine", "goals", "profiles", "matrix"]
     static let defaultKeys = ["config_profile", "max_depth", "config_overrides", "metadata"]
-    static let goalKeys = ["id"] + RequestRules.requestKeys
+    static let goalKeys = ["id"] + RequestRules.requestKeys + ["vars", "matrix"]
 
     var nodes: NodeReader
     let file: String
@@ -44,9 +44,20 @@ struct ManifestReader {
         let defaults = byKey["defaults"].map { readDefaults($0) } ?? ExecutionRequest(goal: "")
         let engine = byKey["engine"].map { readEngine($0) } ?? EngineSettings()
         let profiles = byKey["profiles"].map { readProfiles($0) } ?? [:]
+        var matrix: [Dimension] = []
+        if let matrixNode = byKey["matrix"] {
+            matrix = readDimensions(matrixNode, "matrix", variables: false)
+            if Dimension.combinations(matrix, cap: Manifest.maxGoalsPerTemplate) == nil {
+                let mark = entries.first { $0.key == "matrix" }?.mark ?? matrixNode.mark
+                nodes.fail(
+                    mark, "matrix",
+                    "expands every goal to \(Dimension.describe(matrix)) goals, more than \(Manifest.maxGoalsPerTemplate.grouped)",
+                    expected: "at most \(Manifest.maxGoalsPerTemplate.grouped) goals per template", kind: .outOfRange)
+            }
+        }
         var goals: [GoalSpec] = []
         if let goalsNode = byKey["goals"] {
-            goals = readGoals(goalsNode, defaults: defaults)
+            goals = readGoals(goalsNode, defaults: defaults, matrix: matrix)
         } else {
             nodes.fail(root.mark, "goals", "is required", expected: "a list of goals", kind: .missingRequiredField)
         }
@@ -164,7 +175,7 @@ struct ManifestReader {
         return result
     }
 
-    mutating func readGoals(_ node: YAMLNode, defaults: ExecutionRequest) -> [GoalSpec] {
+    mutating func readGoals(_ node: YAMLNode, defaults: ExecutionRequest, matrix: [Dimension]) -> [GoalSpec] {
         guard let items = node.items else {
             nodes.fail(node.mark, "goals", "is \(node.typeDescription)", expected: "a list of goals", kind: .invalidType)
             return []
@@ -176,60 +187,85 @@ struct ManifestReader {
         var seen: [String: Int] = [:]
         var seenFolded: [String: (id: String, index: Int)] = [:]
         for (index, item) in items.enumerated() {
-            let path = "goals[\(index)]"
-            var request = defaults
-            request.goal = ""
-            var id: String?
-            var idMark = item.mark
-            if item.scalar != nil, case .string = item.scalar?.value {
-                request.goal = nodes.goal(item, path) ?? ""
-            } else if let entries = nodes.mapping(item, path, allowed: Self.goalKeys) {
-                var hasGoal = false
-                for (key, _, value) in entries {
-                    if key == "id" {
-                        idMark = value.mark
-                        if let text = nodes.string(value, path + ".id", expected: "a slug") {
-                            if Self.isSafeName(text) && text.count <= 64 {
-                                id = text
-                            } else {
-                                nodes.fail(
-                                    value.mark, path + ".id", "'\(text)' cannot name a folder",
-                                    expected: "1 to 64 letters, digits, '.', '_' or '-'", kind: .invalidValue)
-                            }
-                        }
-                    } else {
-                        if key == "goal" { hasGoal = true }
-                        apply(key: key, value: value, path: path + "." + key, to: &request)
-                    }
-                }
-                if !hasGoal {
+            guard let written = readGoal(item, path: "goals[\(index)]", defaults: defaults, matrix: matrix) else { continue }
+            let path = written.path
+            for (goalID, request, origin) in expand(written) {
+                let from = origin.map { " (expanded from '\($0.template)': \($0.row), \($0.column))" } ?? ""
+                if let first = seen[goalID] {
                     nodes.fail(
-                        item.mark, path + ".goal", "is required", expected: "a string of 1 to 10,000 characters",
-                        kind: .missingRequiredField)
+                        written.idMark, path + ".id", "duplicate goal id '\(goalID)'\(from) (first used by goals[\(first)])",
+                        expected: "an id unique in the manifest", kind: .duplicate)
+                    break
                 }
-            } else {
-                continue
+                // Folders named by ids that differ only in case are one folder on macOS and Windows.
+                if let (other, first) = seenFolded[goalID.lowercased()] {
+                    nodes.fail(
+                        written.idMark, path + ".id",
+                        "goal id '\(goalID)'\(from) differs only in case from '\(other)' (goals[\(first)]); their results folders would be one folder on a case-insensitive file system",
+                        expected: "an id unique in the manifest, ignoring case", kind: .duplicate)
+                    break
+                }
+                seen[goalID] = index
+                seenFolded[goalID.lowercased()] = (goalID, index)
+                goals.append(GoalSpec(id: goalID, request: request, line: item.mark.line, origin: origin))
             }
-            guard !request.goal.isEmpty else { continue }  // already reported; no id to derive
-            let goalID = id ?? GoalSpec.derivedID(for: request.goal)
-            if let first = seen[goalID] {
-                nodes.fail(
-                    idMark, path + ".id", "duplicate goal id '\(goalID)' (first used by goals[\(first)])",
-                    expected: "an id unique in the manifest", kind: .duplicate)
-                continue
-            }
-            // Folders named by ids that differ only in case are one folder on macOS and Windows.
-            if let (other, first) = seenFolded[goalID.lowercased()] {
-                nodes.fail(
-                    idMark, path + ".id",
-                    "goal id '\(goalID)' differs only in case from '\(other)' (goals[\(first)]); their results folders would be one folder on a case-insensitive file system",
-                    expected: "an id unique in the manifest, ignoring case", kind: .duplicate)
-                continue
-            }
-            seen[goalID] = index
-            seenFolded[goalID.lowercased()] = (goalID, index)
-            goals.append(GoalSpec(id: goalID, request: request, line: item.mark.line))
         }
         return goals
+    }
+
+    /// Reads one item of `goals:` (a bare string or a mapping), not yet expanded.
+    mutating func readGoal(_ item: YAMLNode, path: String, defaults: ExecutionRequest, matrix: [Dimension]) -> WrittenGoal? {
+        var request = defaults
+        request.goal = ""
+        var written = WrittenGoal(
+            path: path, id: nil, idMark: item.mark, item: item, request: request, goalMark: item.mark, vars: [], varsMark: nil,
+            matrix: matrix, matrixMark: nil, explicitKeys: [:])
+        if item.scalar != nil, case .string = item.scalar?.value {
+            written.request.goal = nodes.goal(item, path) ?? ""
+        } else if let entries = nodes.mapping(item, path, allowed: Self.goalKeys) {
+            var hasGoal = false
+            for (key, keyMark, value) in entries {
+                switch key {
+                case "id":
+                    written.idMark = value.mark
+                    if let text = nodes.string(value, path + ".id", expected: "a slug") {
+                        if Self.isSafeName(text) && text.count <= 64 {
+                            written.id = text
+                        } else {
+                            nodes.fail(
+                                value.mark, path + ".id", "'\(text)' cannot name a folder",
+                                expected: "1 to 64 letters, digits, '.', '_' or '-'", kind: .invalidValue)
+                        }
+                    }
+                case "vars":
+                    written.varsMark = keyMark
+                    written.vars = readDimensions(value, path + ".vars", variables: true)
+                case "matrix":
+                    written.matrixMark = keyMark
+                    written.matrix = readDimensions(value, path + ".matrix", variables: false)
+                default:
+                    if key == "goal" {
+                        hasGoal = true
+                        written.goalMark = value.mark
+                    }
+                    if key == "config_profile" || key == "max_depth" { written.explicitKeys[key] = keyMark }
+                    if key == "config_overrides" {
+                        for pair in value.pairs ?? [] {
+                            if let name = pair.key.scalar?.text { written.explicitKeys[name] = pair.key.mark }
+                        }
+                    }
+                    apply(key: key, value: value, path: path + "." + key, to: &written.request)
+                }
+            }
+            if !hasGoal {
+                nodes.fail(
+                    item.mark, path + ".goal", "is required", expected: "a string of 1 to 10,000 characters",
+                    kind: .missingRequiredField)
+            }
+        } else {
+            return nil
+        }
+        guard !written.request.goal.isEmpty else { return nil }  // already reported; no id to derive
+        return written
     }
 }

@@ -201,7 +201,7 @@ public struct BatchRunner: Sendable {
         manifest: Manifest, tree: ResultsTree, deferred: Set<String>, written: [String: Summary.Row], own: Set<String>
     ) async throws {
         guard options.shard != nil else {
-            try writeSummary(Summary(manifest: manifest, tree: tree, deferred: deferred, written: written), tree: tree)
+            try writeSummary(Summary(manifest: manifest, tree: tree, deferred: deferred, written: written), manifest: manifest, tree: tree)
             SummaryLedger.remove(tree: tree)
             return
         }
@@ -211,14 +211,15 @@ public struct BatchRunner: Sendable {
                 known[goal.id] = written[goal.id] ?? Summary.readRow(goal: goal, tree: tree, deferred: deferred.contains(goal.id))
             }
             let summary = Summary(manifest: manifest, tree: tree, deferred: deferred, written: known)
-            try writeSummary(summary, tree: tree)
+            try writeSummary(summary, manifest: manifest, tree: tree)
             return Dictionary(summary.goals.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
         }
     }
 
-    private func writeSummary(_ summary: Summary, tree: ResultsTree) throws {
+    private func writeSummary(_ summary: Summary, manifest: Manifest, tree: ResultsTree) throws {
         try tree.writeFile("summary.json", try CanonicalJSON.encode(summary))
-        try tree.writeFile("index.md", Data(summary.indexMarkdown(tree: tree).utf8))
+        let sections = summary.researchSections(manifest: manifest, tree: tree)  // research runs (issue 18)
+        try tree.writeFile("index.md", Data(summary.indexMarkdown(tree: tree, sections: sections).utf8))
     }
 
     func runGoal(

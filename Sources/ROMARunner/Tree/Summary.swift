@@ -78,8 +78,8 @@ public struct Summary: Sendable, Hashable, Codable {
             goal: MermaidRenderer.shorten(goal.request.goal, 160), error: details?.error?.message)
     }
 
-    /// `index.md`: a table of goals and each goal's DAG as Mermaid.
-    public func indexMarkdown(tree: ResultsTree) -> String {
+    /// `index.md`: a table of goals, then `sections` (comparison tables and the like), then each goal's DAG as Mermaid.
+    public func indexMarkdown(tree: ResultsTree, sections: [String] = []) -> String {
         var text = "# \(manifest)\n\n"
         text += counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: " · ") + "\n\n"
         text += "| goal | status | tokens | time (s) | nodes | task |\n|---|---|---:|---:|---:|---|\n"
@@ -89,6 +89,7 @@ public struct Summary: Sendable, Hashable, Codable {
             let goal = row.goal.replacingOccurrences(of: "|", with: "\\|")
             text += "| \(link) | \(row.status) | \(row.tokens) | \(time) | \(row.nodes) | \(MermaidRenderer.shorten(goal, 90)) |\n"
         }
+        for section in sections where !section.isEmpty { text += "\n" + section }  // research runs (issue 18)
         if goals.contains(where: { tree.read($0.id, ResultsTree.File.mermaid) != nil }) {
             text +=
                 "\nIn the task trees below, solid arrows lead from a task to its subtasks and dotted arrows from a dependency to the task that uses its result; ✓ completed, ✗ failed, ⊘ cancelled, ○ not run.\n"

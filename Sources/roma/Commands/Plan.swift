@@ -16,6 +16,11 @@ extension Roma {
             let manifests = try settings.loadManifests()
             let options = try settings.options(for: manifests, environment: ProcessInfo.processInfo.environment)
             let plans = try await BatchRunner(options: options).plan(manifests)
+            try printExpansion(manifests, out: options.out)
+            var templates: [String: String] = [:]
+            for manifest in manifests {
+                for goal in manifest.goals { if let origin = goal.origin { templates[manifest.name + "/" + goal.id] = origin.template } }
+            }
             var runCount = 0
             var misses = 0
             for plan in plans {
@@ -45,15 +50,52 @@ extension Roma {
                         "would_run": .bool(plan.wouldRun),
                     ]
                     if let miss = plan.replayMiss { object["replay_miss"] = .string(miss) }
+                    if let template = templates[plan.manifest + "/" + plan.goal] { object["template"] = .string(template) }
                     Terminal.standardOutput.write(try CanonicalJSON.encodeLine(JSONValue.object(object)) + Data("\n".utf8))
                 } else {
                     Terminal.standardOutput.line(line)
                 }
             }
+            try printNoLongerInManifest(manifests, out: options.out)
             if !settings.json {
                 Terminal.standardOutput.line(
                     "\(plans.count) goals: \(runCount) would run, \(plans.count - runCount) complete\(options.recording != .record ? ", \(misses) would miss recordings" : "")"
                 )
+            }
+        }
+
+        /// One line per goal template: its id and how it expanded (`--only ID` selects all its goals).
+        func printExpansion(_ manifests: [Manifest], out: URL) throws {
+            for manifest in manifests {
+                for template in manifest.templates {
+                    if settings.json {
+                        let object: [String: JSONValue] = [
+                            "manifest": .string(manifest.name), "template": .string(template.id),
+                            "goals": .array(template.goalIDs.map { .string($0) }),
+                            "dimensions": .object(Dictionary(uniqueKeysWithValues: template.dimensions.map { ($0.name, .int($0.count)) })),
+                        ]
+                        Terminal.standardOutput.write(try CanonicalJSON.encodeLine(JSONValue.object(object)) + Data("\n".utf8))
+                    } else {
+                        Terminal.standardOutput.line("\(manifest.name)/\(template.id): template, \(template.expansion)")
+                    }
+                }
+            }
+        }
+
+        /// Goal folders whose goal the manifest no longer has: kept, never run or rewritten.
+        func printNoLongerInManifest(_ manifests: [Manifest], out: URL) throws {
+            for manifest in manifests {
+                for folder in ResultsTree(out: out, manifestName: manifest.name).foldersNotIn(manifest) {
+                    if settings.json {
+                        let object: [String: JSONValue] = [
+                            "manifest": .string(manifest.name), "goal": .string(folder), "state": .string("not_in_manifest"),
+                            "would_run": .bool(false),
+                        ]
+                        Terminal.standardOutput.write(try CanonicalJSON.encodeLine(JSONValue.object(object)) + Data("\n".utf8))
+                    } else {
+                        Terminal.standardOutput.line("\(manifest.name)/\(folder): no longer in the manifest — folder kept as it is")
+                    }
+                }
             }
         }
     }

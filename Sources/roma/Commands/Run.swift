@@ -49,6 +49,13 @@ extension Roma {
                 throw ExitStatus.of(error)
             }
             reporter.finish(outcomes: outcomes, out: options.out, manifests: manifests, interrupted: interrupted.isSet)
+            for manifest in manifests {
+                let tree = ResultsTree(out: options.out, manifestName: manifest.name)
+                for folder in tree.foldersNotIn(manifest) {
+                    Terminal.standardError.write(
+                        "note: \(tree.goalFolder(folder).path): no longer in the manifest; kept as it is (index.md lists it)\n")
+                }
+            }
             throw ExitCode(Self.exitCode(outcomes, interrupted: interrupted.isSet))
         }
 

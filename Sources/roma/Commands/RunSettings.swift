@@ -37,7 +37,7 @@ struct RunSettings: ParsableArguments {
     @Option(help: "LLM calls in flight at once, across all goals.")
     var llmConcurrency: Int?
 
-    @Option(parsing: .upToNextOption, help: "Run only these goal ids.")
+    @Option(parsing: .upToNextOption, help: "Run only these goal ids (a template's id selects all its goals).")
     var only: [String] = []
 
     @Flag(help: "Re-run goals even when their results are current.")
@@ -77,7 +77,7 @@ struct RunSettings: ParsableArguments {
         return RunOptions(
             out: URL(fileURLWithPath: out), mode: mode ?? engine.mode ?? .local,
             concurrency: concurrency ?? engine.concurrency ?? 4, llmConcurrency: llmConcurrency ?? engine.llmConcurrency ?? 8,
-            only: Set(only), force: force, shard: shardValue, recording: recordingMode, provider: settings,
+            only: Self.selectedGoals(only, in: manifests), force: force, shard: shardValue, recording: recordingMode, provider: settings,
             environment: environment, remote: RemoteSettings.fromEnvironment(environment))
     }
 
@@ -86,12 +86,17 @@ struct RunSettings: ParsableArguments {
         let outcome = ManifestLoader().load(paths: manifests)
         for diagnostic in outcome.diagnostics { Terminal.standardError.write(diagnostic.rendered() + "\n") }
         if outcome.hasErrors { throw ExitStatus.invalidManifest }
-        let ids = Set(outcome.manifests.flatMap { $0.goals.map(\.id) })
-        for id in only where !ids.contains(id) {
-            Terminal.standardError.write("error: --only \(id): no goal has this id\n")
+        let unknown = outcome.manifests.reduce(Set(only)) { $0.intersection($1.goalIDs(selectedBy: only).unknown) }
+        for id in only where unknown.contains(id) {
+            Terminal.standardError.write("error: --only \(id): no goal or goal template has this id\n")
             throw ExitStatus.usage
         }
         return outcome.manifests
+    }
+
+    /// The goal ids `--only` selects: goal ids as given, template ids as all their goals.
+    static func selectedGoals(_ only: [String], in manifests: [Manifest]) -> Set<String> {
+        manifests.reduce(into: Set<String>()) { $0.formUnion($1.goalIDs(selectedBy: only).ids) }
     }
 }
 
