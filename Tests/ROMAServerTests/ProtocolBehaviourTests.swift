@@ -121,4 +121,28 @@ struct ProtocolBehaviourTests {
             #expect(trailing.json?["error"]?["details"]?["field"]?.stringValue == "body")
         }
     }
+
+    /// The choices `openapi.yaml` now writes down: `null` optional members mean "absent",
+    /// number and boolean metadata values are kept as their text, and every list parameter
+    /// given must be valid (an empty one is a 400, not "no filter").
+    @Test func theDocumentsChoicesHold() async throws {
+        try await LiveServer.with { server in
+            let id = try await server.create(
+                #"{"goal": "g", "max_depth": null, "config_profile": null, "config_overrides": null, "metadata": {"n": 1.5e3, "b": true, "s": "x"}}"#
+            )
+            _ = await server.waitUntilFinished(id)
+            let details = try await server.request(.GET, "/api/v1/executions/\(id)", key: server.key)
+            #expect(
+                details.json?["metadata"]?["user_metadata"]
+                    == .object(["n": .string("1500"), "b": .string("true"), "s": .string("x")]))
+            #expect(details.json?["config_profile"]?.stringValue == "general")
+            let nullOverride = try await server.request(
+                .POST, "/api/v1/executions", key: server.key, body: #"{"goal": "g", "config_overrides": {"temperature": null}}"#)
+            #expect(nullOverride.status == 400)
+            for query in ["created_after=", "status=", "offset=2147483648"] {
+                let response = try await server.request(.GET, "/api/v1/executions?\(query)", key: server.key)
+                #expect(response.status == 400, "\(query)")
+            }
+        }
+    }
 }
