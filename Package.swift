@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "roma", targets: ["roma"]),
         .library(name: "ROMACore", targets: ["ROMACore"]),
         .library(name: "ROMAEngine", targets: ["ROMAEngine"]),
+        .library(name: "ROMAWire", targets: ["ROMAWire"]),
+        .library(name: "ROMAClient", targets: ["ROMAClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -15,6 +17,12 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -23,11 +31,19 @@ let package = Package(
             providers: [.apt(["libyaml-dev"])]
         ),
         .target(name: "ROMAYAML", dependencies: ["CYAML"]),
-        .target(name: "ROMACore", dependencies: ["ROMAYAML"]),
+        // The API's wire types: Foundation only, so an API client needs no libyaml.
+        .target(name: "ROMAWire"),
+        // Clocks, sleepers, the retry policy, node paths and task types: used by the engine and
+        // the server alike.
+        .target(name: "ROMAShared"),
+        .target(
+            name: "ROMACore",
+            dependencies: ["ROMAYAML", "ROMAWire", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(
             name: "ROMAEngine",
             dependencies: [
-                "ROMACore",
+                "ROMACore", "ROMAShared",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -35,9 +51,10 @@ let package = Package(
         .target(
             name: "ROMAClient",
             dependencies: [
-                "ROMACore",
+                "ROMAWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(
@@ -51,18 +68,27 @@ let package = Package(
         .target(
             name: "ROMAServer",
             dependencies: [
-                "ROMACore", "ROMAEngine",
+                "ROMACore", "ROMAEngine", "ROMAShared", "ROMAWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            resources: [.copy("Resources/openapi.yaml")]
         ),
         .executableTarget(
             name: "roma",
             dependencies: [
                 "ROMACore", "ROMAEngine", "ROMARunner", "ROMAServer", "ROMAClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -80,6 +106,11 @@ let package = Package(
             dependencies: [
                 "ROMAYAML", "ROMACore", "ROMAEngine", "ROMARunner", "ROMAServer", "ROMATestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "benchmarks/roma-bench"
         ),

@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 internal import NIOCore
 internal import NIOHTTP1
-import ROMACore
+import ROMAWire
 
 /// A typed client for the ROMA API (the hosted one or `roma serve`): all six endpoints and the
 /// error envelope. The API key travels only in the `X-API-Key` header; it is never logged.
@@ -37,7 +37,7 @@ public struct ROMAAPIClient: Sendable {
     }
 
     /// `GET /api/v1/executions` with query parameters (`limit`, `offset`, `status`, …).
-    public func list(_ query: [String: String] = [:]) async throws(APIClientError) -> APIResponse<ExecutionList> {
+    public func list(_ query: [String: String] = [:]) async throws(APIClientError) -> APIResponse<ExecutionPage> {
         let encoded = query.sorted { $0.key < $1.key }.map {
             "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? $0.value)"
         }.joined(separator: "&")
@@ -55,7 +55,7 @@ public struct ROMAAPIClient: Sendable {
     }
 
     /// `POST /api/v1/executions/{id}/cancel`.
-    public func cancel(_ id: String) async throws(APIClientError) -> APIResponse<JSONValue> {
+    public func cancel(_ id: String) async throws(APIClientError) -> APIResponse<CancelResponse> {
         try await send(.POST, "/api/v1/executions/\(id)/cancel")
     }
 
@@ -100,7 +100,9 @@ public struct ROMAAPIClient: Sendable {
                 rateLimit: limits, retryAfter: response.headers.first(name: "Retry-After").flatMap(Double.init))
         }
         do {
-            return APIResponse(value: try JSONDecoder().decode(T.self, from: data), status: status, rateLimit: limits)
+            return APIResponse(
+                value: try JSONDecoder().decode(T.self, from: data), status: status, rateLimit: limits,
+                requestID: response.headers.first(name: "X-Request-ID"))
         } catch {
             throw APIClientError(
                 kind: .invalidResponse, message: "\(method.rawValue) \(path): the answer is not the documented shape (\(error))",
@@ -114,6 +116,8 @@ public struct APIResponse<Value: Sendable>: Sendable {
     public var value: Value
     public var status: Int
     public var rateLimit: RateLimit
+    /// `X-Request-ID` (the same value as the body's `request_id`), to quote to support.
+    public var requestID: String?
 }
 
 /// `X-RateLimit-Limit/Remaining/Reset`.
@@ -135,22 +139,6 @@ public struct RateLimit: Sendable, Hashable {
         self.remaining = remaining
         self.reset = reset
     }
-}
-
-/// The body of `GET /api/v1/executions`.
-public struct ExecutionList: Sendable, Decodable {
-    public struct Pagination: Sendable, Decodable {
-        public var total: Int
-        public var limit: Int
-        public var offset: Int
-        public var hasMore: Bool
-        enum CodingKeys: String, CodingKey {
-            case total, limit, offset
-            case hasMore = "has_more"
-        }
-    }
-    public var data: [ExecutionSummary]
-    public var pagination: Pagination
 }
 
 /// A failed API call.

@@ -1,5 +1,5 @@
-import Dispatch
 import Foundation
+import UnixSignals
 
 /// Set once when the user interrupts the run.
 final class InterruptFlag: @unchecked Sendable {
@@ -10,56 +10,57 @@ final class InterruptFlag: @unchecked Sendable {
 }
 
 /// Turns SIGINT and SIGTERM into cancellation of the work, so it stops promptly and cleanly.
+///
+/// The signals come from ServiceLifecycle's `UnixSignalsSequence`; the work and the listener
+/// are children of one task group.
 enum SignalTrap {
     static func cancellingOnSignals<T: Sendable>(
         _ flag: InterruptFlag, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         // The handlers are in place before the work starts: a signal that came between the two
         // would otherwise find the default action and kill the process instead of stopping it.
-        let work = CancellationHandle()
-        var sources: [DispatchSourceSignal] = []
-        for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler {
-                if flag.isSet {
-                    // A second Ctrl-C: stop at once (files are written atomically, so nothing is half-written).
-                    exit(130)
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        let (firstSignal, firstSignalSink) = AsyncStream.makeStream(of: Void.self)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                for await _ in signals {
+                    if flag.isSet {
+                        // A second Ctrl-C: stop at once (files are written atomically, so nothing is half-written).
+                        exit(130)
+                    }
+                    flag.set()
+                    FileHandle.standardError.write(
+                        Data("\ninterrupted: stopping; finished goals are kept (Ctrl-C again to quit at once)\n".utf8))
+                    firstSignalSink.yield()
                 }
-                flag.set()
-                FileHandle.standardError.write(
-                    Data("\ninterrupted: stopping; finished goals are kept (Ctrl-C again to quit at once)\n".utf8))
-                work.cancel()
+                return nil
             }
-            source.resume()
-            sources.append(source)
+            group.addTask { try await cancellingOnFirstSignal(firstSignal, body) }
+            while let result = try await group.next() {
+                if let value = result {
+                    group.cancelAll()  // stops the listener
+                    return value
+                }
+            }
+            throw CancellationError()
         }
-        defer { for source in sources { source.cancel() } }
-        let task = Task { try await body() }
-        work.attach { task.cancel() }
-        return try await task.value
-    }
-}
-
-/// Cancels the work once it is attached, or at once when cancellation was asked for before.
-private final class CancellationHandle: @unchecked Sendable {
-    private let lock = NSLock()
-    private var cancelled = false
-    private var action: (@Sendable () -> Void)?
-
-    func attach(_ cancel: @escaping @Sendable () -> Void) {
-        let already = lock.withLock {
-            action = cancel
-            return cancelled
-        }
-        if already { cancel() }
     }
 
-    func cancel() {
-        let action = lock.withLock {
-            cancelled = true
-            return self.action
+    /// Runs `body`, cancelling it when `firstSignal` yields.
+    private static func cancellingOnFirstSignal<T: Sendable>(
+        _ firstSignal: AsyncStream<Void>, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T? {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                for await _ in firstSignal { break }
+                return nil
+            }
+            while let result = try await group.next() {
+                group.cancelAll()  // the work on a signal, or the signal waiter once the work is done
+                if let value = result { return value }
+            }
+            return nil
         }
-        action?()
     }
 }

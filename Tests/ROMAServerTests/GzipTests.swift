@@ -1,10 +1,11 @@
 import Foundation
+import NIOCore
 import ROMATestSupport
 import Testing
 
 @testable import ROMAServer
 
-@Suite("gzip encoder")
+@Suite("gzip (zlib through compress-nio)")
 struct GzipTests {
     /// Decompresses with the system's `gzip -dc`, an independent decoder.
     static func gunzip(_ bytes: [UInt8]) throws -> [UInt8] {
@@ -37,13 +38,9 @@ struct GzipTests {
     @Test(arguments: 0..<samples.count)
     func roundTripsThroughGzip(_ index: Int) throws {
         let input = Self.samples[index]
-        let compressed = Gzip.compress(input)
+        let compressed = Array(try Gzip.compress(ByteBuffer(bytes: input)).readableBytesView)
         #expect(try Self.gunzip(compressed) == input)
         if input.count > 1000, index != 5 { #expect(compressed.count < input.count / 4) }
-    }
-
-    @Test func crc32MatchesTheStandardCheckValue() {
-        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
     }
 
     @Test(arguments: [

@@ -113,7 +113,8 @@ struct ListExecutionsTests {
 
     @Test(arguments: [
         ("limit=0", "limit"), ("limit=101", "limit"), ("limit=abc", "limit"), ("limit=", "limit"),
-        ("offset=-1", "offset"), ("offset=x", "offset"), ("status=done", "status"), ("profile=turbo", "profile"),
+        ("offset=-1", "offset"), ("offset=2147483648", "offset"), ("offset=x", "offset"), ("status=done", "status"),
+        ("profile=turbo", "profile"),
         ("created_after=yesterday", "created_after"), ("created_before=2025-13-45", "created_before"),
         ("sort=goal", "sort"), ("order=up", "order"), ("colour=red", "colour"), ("limit=5&limit=6", "limit"),
     ])

@@ -8,8 +8,9 @@ let suites: [String: () async throws -> Void] = [
     "replay": RunnerBenchmark.replay,
     "engine": EngineBenchmark.run,
     "server": ServerBenchmark.run,
+    "wrk": WrkBenchmark.run,
 ]
-// `replay` is the second half of `runner`, runnable alone for profiling.
+// `replay` is the second half of `runner`, runnable alone for profiling; `wrk` needs wrk installed.
 let selected = arguments.isEmpty ? ["engine", "manifest", "runner", "server"] : arguments
 for name in selected {
     guard let suite = suites[name] else {

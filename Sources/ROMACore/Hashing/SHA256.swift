@@ -1,125 +1,39 @@
-/// SHA-256 (FIPS 180-4), used for content hashes, request hashes and stored API-key hashes.
-///
-/// Implemented here because the core must not depend on a crypto package for one function.
-public struct SHA256: Sendable {
-    private var state: [UInt32] = [
-        0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
-    ]
-    private var buffer: [UInt8] = []
-    private var length: UInt64 = 0
+import Crypto
 
-    private static let k: [UInt32] = [
-        0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
-        0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
-        0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
-        0x983e_5152, 0xa831_c66d, 0xb003_27c8, 0xbf59_7fc7, 0xc6e0_0bf3, 0xd5a7_9147, 0x06ca_6351, 0x1429_2967,
-        0x27b7_0a85, 0x2e1b_2138, 0x4d2c_6dfc, 0x5338_0d13, 0x650a_7354, 0x766a_0abb, 0x81c2_c92e, 0x9272_2c85,
-        0xa2bf_e8a1, 0xa81a_664b, 0xc24b_8b70, 0xc76c_51a3, 0xd192_e819, 0xd699_0624, 0xf40e_3585, 0x106a_a070,
-        0x19a4_c116, 0x1e37_6c08, 0x2748_774c, 0x34b0_bcb5, 0x391c_0cb3, 0x4ed8_aa4a, 0x5b9c_ca4f, 0x682e_6ff3,
-        0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
-    ]
+/// SHA-256, used for content hashes, request hashes, replay keys and stored API-key hashes.
+///
+/// A thin face over swift-crypto's `SHA256` (BoringSSL's implementation on Linux, CryptoKit on
+/// Apple platforms), kept so callers hash bytes and strings to lowercase hex in one call and
+/// the digests (every recording's key) stay exactly what they were.
+public struct SHA256: Sendable {
+    private var hasher = Crypto.SHA256()
 
     /// Creates an empty hasher.
     public init() {}
 
     /// Feeds bytes.
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        let handled: Void? = bytes.withContiguousStorageIfAvailable { update(UnsafeRawBufferPointer($0)) }
-        if handled == nil {
-            let copy = Array(bytes)
-            copy.withUnsafeBytes { update($0) }
+        let fed: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            hasher.update(bufferPointer: UnsafeRawBufferPointer(buffer))
         }
-    }
-
-    /// Feeds contiguous bytes: whole 64-byte blocks are compressed in place, the rest buffered.
-    private mutating func update(_ input: UnsafeRawBufferPointer) {
-        length &+= UInt64(input.count)
-        var offset = 0
-        if !buffer.isEmpty {
-            let take = min(64 - buffer.count, input.count)
-            buffer += input[0..<take]
-            offset = take
-            guard buffer.count == 64 else { return }
-            let block = buffer  // not `buffer` itself: compressing mutates self
-            block.withUnsafeBytes { if let base = $0.baseAddress { compress(base) } }
-            buffer.removeAll(keepingCapacity: true)
-        }
-        if let base = input.baseAddress {
-            while input.count - offset >= 64 {
-                compress(base + offset)
-                offset += 64
-            }
-        }
-        buffer += input[offset...]
+        if fed == nil { hasher.update(data: Array(bytes)) }
     }
 
     /// Feeds a string's UTF-8 bytes.
-    public mutating func update(_ string: String) { update(string.utf8) }
+    public mutating func update(_ string: String) {
+        var string = string
+        string.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+    }
 
     /// Finishes and returns the 32-byte digest.
-    public mutating func finalize() -> [UInt8] {
-        let bitLength = length &* 8
-        var padding: [UInt8] = [0x80]
-        let rest = (buffer.count + 1) % 64
-        padding += [UInt8](repeating: 0, count: rest <= 56 ? 56 - rest : 120 - rest)
-        for shift in stride(from: 56, through: 0, by: -8) { padding.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        let savedLength = length
-        update(padding)
-        length = savedLength
-        _ = length
-        var digest: [UInt8] = []
-        digest.reserveCapacity(32)
-        for word in state {
-            digest += [
-                UInt8(word >> 24), UInt8(truncatingIfNeeded: word >> 16), UInt8(truncatingIfNeeded: word >> 8),
-                UInt8(truncatingIfNeeded: word),
-            ]
-        }
-        return digest
-    }
-
-    /// Compresses the 64-byte block at `block` into the state.
-    private mutating func compress(_ block: UnsafeRawPointer) {
-        // The message schedule lives on the stack; this runs once per 64 bytes of every key.
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            for i in 0..<16 {
-                let p = block + 4 * i
-                w[i] =
-                    UInt32(p.load(as: UInt8.self)) << 24 | UInt32(p.load(fromByteOffset: 1, as: UInt8.self)) << 16
-                    | UInt32(p.load(fromByteOffset: 2, as: UInt8.self)) << 8 | UInt32(p.load(fromByteOffset: 3, as: UInt8.self))
-            }
-            for i in 16..<64 {
-                let s0 = w[i - 15].rotatedRight(7) ^ w[i - 15].rotatedRight(18) ^ (w[i - 15] >> 3)
-                let s1 = w[i - 2].rotatedRight(17) ^ w[i - 2].rotatedRight(19) ^ (w[i - 2] >> 10)
-                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-            }
-            state.withUnsafeMutableBufferPointer { state in
-                SHA256.k.withUnsafeBufferPointer { k in
-                    var (a, b, c, d, e, f, g, h) = (state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7])
-                    for i in 0..<64 {
-                        let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
-                        let ch = (e & f) ^ (~e & g)
-                        let t1 = h &+ s1 &+ ch &+ k[i] &+ w[i]
-                        let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
-                        let maj = (a & b) ^ (a & c) ^ (b & c)
-                        let t2 = s0 &+ maj
-                        (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-                    }
-                    state[0] &+= a
-                    state[1] &+= b
-                    state[2] &+= c
-                    state[3] &+= d
-                    state[4] &+= e
-                    state[5] &+= f
-                    state[6] &+= g
-                    state[7] &+= h
-                }
-            }
-        }
-    }
+    public mutating func finalize() -> [UInt8] { Array(hasher.finalize()) }
 
     /// The lowercase hex SHA-256 of a string's UTF-8 bytes.
-    public static func hex(_ string: String) -> String { hex(bytes: Array(string.utf8)) }
+    public static func hex(_ string: String) -> String {
+        var hasher = SHA256()
+        hasher.update(string)
+        return hasher.finalize().hexString
+    }
 
     /// The lowercase hex SHA-256 of bytes.
     public static func hex<Bytes: Sequence>(bytes: Bytes) -> String where Bytes.Element == UInt8 {
@@ -127,10 +41,6 @@ public struct SHA256: Sendable {
         hasher.update(bytes)
         return hasher.finalize().hexString
     }
-}
-
-extension UInt32 {
-    fileprivate func rotatedRight(_ n: UInt32) -> UInt32 { (self >> n) | (self << (32 - n)) }
 }
 
 extension Array where Element == UInt8 {

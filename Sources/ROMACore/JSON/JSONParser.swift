@@ -15,6 +15,8 @@ public struct JSONParser {
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var message: String
         public var offset: Int
+        /// The repeated key, when that is the failure (strict parsing only).
+        public var duplicateKey: String? = nil
         public var description: String { "\(message) at byte \(offset)" }
     }
 
@@ -24,6 +26,8 @@ public struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index: Int
     private var depth = 0
+    /// RFC 8259 read strictly: a repeated object key and a trailing comma are errors.
+    private var strict = false
 
     private init(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) {
         self.bytes = bytes
@@ -36,6 +40,17 @@ public struct JSONParser {
             var parser = JSONParser(buffer, at: Self.byteOrderMarkLength(buffer))
             let value = try parser.document()
             return value
+        }
+    }
+
+    /// Parses a whole document as `parse` does, but strictly: a key repeated in one object and a
+    /// trailing comma are errors (API request bodies are read so, where "first wins" would hide a
+    /// client's mistake).
+    public static func parseStrict(_ bytes: some Collection<UInt8>) throws(Failure) -> JSONValue {
+        try withContiguous(bytes) { (buffer) throws(Failure) -> JSONValue in
+            var parser = JSONParser(buffer, at: Self.byteOrderMarkLength(buffer))
+            parser.strict = true
+            return try parser.document()
         }
     }
 
@@ -107,7 +122,11 @@ public struct JSONParser {
             var object: [String: JSONValue] = [:]
             try members { (parser, key) throws(Failure) in
                 let member = try parser.value()
-                if object[key] == nil { object[key] = member }
+                if object[key] == nil {
+                    object[key] = member
+                } else if parser.strict {
+                    throw Failure(message: "the key \"\(key)\" appears twice in one object", offset: parser.index, duplicateKey: key)
+                }
             }
             return .object(object)
         case UInt8(ascii: "["):
@@ -168,7 +187,10 @@ public struct JSONParser {
             guard bytes[index] == UInt8(ascii: ",") else { throw fail("expected ',' or '}' in an object") }
             index += 1
             skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") { break }  // a trailing comma
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {  // a trailing comma
+                if strict { throw fail("a trailing comma before '}'") }
+                break
+            }
         }
         index += 1
         depth -= 1
@@ -192,7 +214,10 @@ public struct JSONParser {
             guard bytes[index] == UInt8(ascii: ",") else { throw fail("expected ',' or ']' in an array") }
             index += 1
             skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "]") { break }  // a trailing comma
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {  // a trailing comma
+                if strict { throw fail("a trailing comma before ']'") }
+                break
+            }
         }
         index += 1
         depth -= 1

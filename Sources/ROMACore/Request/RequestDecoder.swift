@@ -6,14 +6,18 @@ public enum RequestDecoder {
     /// Decodes a JSON body; on failure returns every issue, the first one being the API's message.
     public static func decode(json body: Data) -> Result<ExecutionRequest, RequestValidationError> {
         let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: body)
+        do throws(JSONParser.Failure) {
+            // Strict: a repeated key is refused rather than silently resolved one way or the other.
+            value = try JSONParser.parseStrict(body)
         } catch {
-            return .failure(
-                RequestValidationError(issues: [
+            let issue =
+                if let key = error.duplicateKey {
+                    ValidationIssue(mark: .none, path: key, message: "the key appears more than once", kind: .duplicate)
+                } else {
                     ValidationIssue(
                         mark: .none, path: "body", message: "is not valid JSON", expected: "a JSON object", kind: .syntax)
-                ]))
+                }
+            return .failure(RequestValidationError(issues: [issue]))
         }
         return decode(node: YAMLNode(json: value))
     }

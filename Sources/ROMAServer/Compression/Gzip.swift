@@ -1,17 +1,13 @@
+internal import CompressNIO
 import Foundation
+internal import NIOCore
 
-/// The gzip container (RFC 1952) around a DEFLATE stream.
+/// gzip (RFC 1952) through zlib, by compress-nio.
 enum Gzip {
     /// Compresses `input` into a complete gzip member.
-    static func compress(_ input: [UInt8]) -> [UInt8] {
-        // magic, CM = deflate, no flags, no mtime, XFL 0, OS = unknown
-        var out: [UInt8] = [0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xFF]
-        out += Deflate.compress(input)
-        let crc = CRC32.checksum(input)
-        let size = UInt32(truncatingIfNeeded: input.count)
-        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: crc >> UInt32(shift))) }
-        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: size >> UInt32(shift))) }
-        return out
+    static func compress(_ input: ByteBuffer) throws -> ByteBuffer {
+        var input = input
+        return try input.compress(with: .gzip())
     }
 
     /// Whether an `Accept-Encoding` value accepts gzip (`gzip` or `*` with a non-zero q-value).

@@ -2,13 +2,17 @@ import Foundation
 import Logging
 import ROMACore
 import ROMAEngine
+import ServiceLifecycle
 
-/// Runs executions on the engine, one task each, and records their progress and outcome.
+/// Runs executions on the engine and records their progress and outcome: a `Service` whose
+/// `run()` owns one task group, with a child task per execution.
 ///
-/// Each execution's task is tracked here and awaited on shutdown. The task itself is never
-/// cancelled: a cancel request is a *signal* that cancels the engine's child task, so the
-/// outcome can still be written (a cancelled task could not write to the database).
-actor ExecutionRunner {
+/// `start` hands an execution to that group. An execution's task is never cancelled: a cancel
+/// request is a *signal* that cancels the engine's child task, so the outcome can still be
+/// written (a cancelled task could not write to the database). On graceful shutdown every
+/// engine is told to stop (the executions stay `running`, to be re-run on the next start) and
+/// `run()` returns once all of them have.
+actor ExecutionRunner: Service {
     /// Why an execution's engine was stopped.
     enum StopReason: Sendable {
         /// `POST /cancel`: the execution ends as cancelled.
@@ -25,7 +29,9 @@ actor ExecutionRunner {
     private let logger: Logger
     private let observer: @Sendable (StoredExecution) -> Void
 
-    private var tasks: [String: Task<Void, Never>] = [:]
+    private let jobs: AsyncStream<Job>
+    private let jobSink: AsyncStream<Job>.Continuation
+    private var running: Set<String> = []
     private var stopSignals: [String: AsyncStream<StopReason>.Continuation] = [:]
     private var live: [String: LiveExecution] = [:]
     private var stopping = false
@@ -41,15 +47,36 @@ actor ExecutionRunner {
         self.webhooks = webhooks
         self.logger = logger
         self.observer = observer
+        (jobs, jobSink) = AsyncStream.makeStream(of: Job.self)
+    }
+
+    /// An execution handed to `run()`'s task group.
+    private struct Job: Sendable {
+        let execution: StoredExecution
+        let stopSignals: AsyncStream<StopReason>
+    }
+
+    /// Runs every started execution until graceful shutdown, then stops them and waits for them.
+    nonisolated func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                try? await gracefulShutdown()
+                await self.shutdown()
+            }
+            for await job in jobs {
+                group.addTask { await self.run(job.execution, stopSignals: job.stopSignals) }
+            }
+        }
     }
 
     /// Starts running a stored execution (no-op if it already runs or the server is stopping).
     func start(_ execution: StoredExecution) {
-        guard !stopping, tasks[execution.id] == nil else { return }
+        guard !stopping, !running.contains(execution.id) else { return }
         let (signals, signal) = AsyncStream.makeStream(of: StopReason.self, bufferingPolicy: .bufferingNewest(1))
+        running.insert(execution.id)
         stopSignals[execution.id] = signal
         live[execution.id] = LiveExecution()
-        tasks[execution.id] = Task { await self.run(execution, stopSignals: signals) }
+        jobSink.yield(Job(execution: execution, stopSignals: signals))
     }
 
     /// Asks a running execution's engine to stop because the user cancelled it.
@@ -61,14 +88,14 @@ actor ExecutionRunner {
     func liveState(_ id: String) -> LiveExecution? { live[id] }
 
     /// How many executions run in this process.
-    var runningCount: Int { tasks.count }
+    var runningCount: Int { running.count }
 
-    /// Stops every engine (leaving the executions `running` for the next start) and waits for them.
-    func shutdown() async {
+    /// Stops every engine (leaving the executions `running` for the next start) and takes no new
+    /// ones; `run()` returns once the running ones have settled.
+    private func shutdown() {
         stopping = true
         for signal in stopSignals.values { signal.yield(.shutdown) }
-        let running = Array(tasks.values)
-        for task in running { await task.value }
+        jobSink.finish()
     }
 
     private enum Step: Sendable {
@@ -130,7 +157,7 @@ actor ExecutionRunner {
     private func settle(_ execution: StoredExecution, record: ExecutionRecord?, stopReason: StopReason?) async {
         let id = execution.id
         defer {
-            tasks[id] = nil
+            running.remove(id)
             stopSignals[id]?.finish()
             stopSignals[id] = nil
             live[id] = nil

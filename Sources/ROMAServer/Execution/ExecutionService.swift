@@ -4,7 +4,8 @@ import ROMAEngine
 import ServiceLifecycle
 
 /// The execution side of the server as a `Service`: it resumes interrupted executions before the
-/// server accepts requests, and on graceful shutdown stops the engines and pending webhooks.
+/// server accepts requests, and runs the executions and the webhook deliveries (each a service
+/// with its own task group) until graceful shutdown stops the engines and pending webhooks.
 struct ExecutionService: Service {
     let store: any ExecutionStore
     let runner: ExecutionRunner
@@ -13,9 +14,10 @@ struct ExecutionService: Service {
     let logger: Logger
 
     func run() async throws {
-        try? await gracefulShutdown()
-        await runner.shutdown()
-        await webhooks.shutdown()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await runner.run() }
+            group.addTask { await webhooks.run() }
+        }
     }
 
     /// Re-runs, from the start, every execution a previous process left `running`.

@@ -1,5 +1,6 @@
-import ROMACore
 import ROMAEngine
+import ROMAShared
+import ROMAWire
 
 /// What is known about a running execution from the engine's events: progress, the current
 /// step, and the nodes that have started (the live DAG until the engine returns the full one).
@@ -16,7 +17,7 @@ struct LiveExecution: Sendable, Hashable {
         case .nodeStarted(let nodeID, let depth, let goal):
             nodes[nodeID] = DAGNode(
                 id: nodeID, type: "pending", taskType: depth == 0 ? "THINK" : "UNKNOWN", status: .running, input: goal,
-                depth: depth, parent: Self.parent(of: nodeID), startedAt: timestamp)
+                depth: depth, parent: NodePath.parent(of: nodeID), startedAt: timestamp)
             currentStep = goal.count > 200 ? String(goal.prefix(200)) + "…" : goal
             return true
         case .nodeFinished(let nodeID, let status, let completed, let total):
@@ -33,18 +34,8 @@ struct LiveExecution: Sendable, Hashable {
 
     /// The nodes seen so far, parents before children, with their `subtask` edges.
     var dag: DAG {
-        let ordered = nodes.values.sorted { Self.components($0.id).lexicographicallyPrecedes(Self.components($1.id)) }
+        let ordered = nodes.values.sorted { NodePath.components($0.id).lexicographicallyPrecedes(NodePath.components($1.id)) }
         let edges = ordered.compactMap { node in node.parent.map { DAGEdge(from: $0, to: node.id, type: "subtask") } }
         return DAG(nodes: ordered, edges: edges)
-    }
-
-    /// `node_0_2` → `node_0`; the root (`node_0`) has no parent.
-    static func parent(of nodeID: String) -> String? {
-        guard let underscore = nodeID.lastIndex(of: "_"), nodeID.filter({ $0 == "_" }).count > 1 else { return nil }
-        return String(nodeID[..<underscore])
-    }
-
-    private static func components(_ nodeID: String) -> [Int] {
-        nodeID.split(separator: "_").dropFirst().compactMap { Int($0) }
     }
 }

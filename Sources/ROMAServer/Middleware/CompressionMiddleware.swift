@@ -1,10 +1,12 @@
 import Hummingbird
 import Logging
+internal import NIOCore
 
 /// gzip for clients that send `Accept-Encoding: gzip`, on bodies of at least `minimumBytes`.
 ///
-/// Hummingbird has no response compression of its own and the package links no zlib, so the
-/// body is compressed by `Gzip` (pure Swift DEFLATE with fixed Huffman codes).
+/// Hummingbird's own compression middleware lives in a package outside the mirror
+/// (hummingbird-compression), so the body is compressed whole by zlib through compress-nio
+/// (`Gzip`); API bodies are small enough that streaming would gain nothing.
 struct CompressionMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
@@ -26,29 +28,37 @@ struct CompressionMiddleware: RouterMiddleware {
         } catch {
             return ServerError.from(error).response(requestID: context.requestID)
         }
-        let plain = collector.bytes
-        guard plain.count >= minimumBytes else {
-            response.body = ResponseBody(byteBuffer: ByteBuffer(bytes: plain))
+        let plain = collector.buffer
+        guard plain.readableBytes >= minimumBytes else {
+            response.body = ResponseBody(byteBuffer: plain)
             return response
         }
-        let compressed = Gzip.compress(plain)
+        let compressed: ByteBuffer
+        do {
+            compressed = try Gzip.compress(plain)
+        } catch {
+            logger.error("gzip failed; sending the body uncompressed", metadata: ["error": "\(error)"])
+            response.body = ResponseBody(byteBuffer: plain)
+            return response
+        }
         response.headers[.contentEncoding] = "gzip"
-        response.headers[.contentLength] = String(compressed.count)
-        response.body = ResponseBody(byteBuffer: ByteBuffer(bytes: compressed))
+        response.headers[.contentLength] = String(compressed.readableBytes)
+        response.body = ResponseBody(byteBuffer: compressed)
         return response
     }
 }
 
 /// Accumulates a response body so it can be compressed whole.
 private final class BodyCollector {
-    var bytes: [UInt8] = []
+    var buffer = ByteBuffer()
 }
 
 private struct CollectingWriter: ResponseBodyWriter {
     let collector: BodyCollector
 
     mutating func write(_ buffer: ByteBuffer) async throws {
-        collector.bytes += buffer.readableBytesView
+        var buffer = buffer
+        collector.buffer.writeBuffer(&buffer)
     }
 
     consuming func finish(_ trailingHeaders: HTTPFields?) async throws {}

@@ -9,7 +9,7 @@ import ROMAEngine
 /// - `OPTIONS` (CORS preflight) is answered here with 204 and needs no key.
 /// - Public paths (the OpenAPI document) need no key.
 /// - Everything else needs a valid, unrevoked `X-API-Key`; each such request counts once
-///   against the key's daily limit, and a request over the limit gets 429.
+///   against the key's daily limit (`UsageCounter`), and a request over the limit gets 429.
 ///
 /// Every response carries `X-RateLimit-*`: the key's figures, or for requests without a key
 /// the configured limit with nothing used.
@@ -17,6 +17,7 @@ struct GatekeeperMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 
     let store: any ExecutionStore
+    let usage: UsageCounter
     let clock: any WallClock
     let dailyLimit: Int
     let publicPaths: Set<String>
@@ -46,7 +47,7 @@ struct GatekeeperMiddleware: RouterMiddleware {
                 return response
             }
             key = authenticated
-            decision = try await store.consumeRequest(keyID: key.id, day: window.day, limit: dailyLimit)
+            decision = try await usage.consume(keyID: key.id, day: window.day, limit: dailyLimit)
         } catch {
             logger.error("authentication failed on a storage error", metadata: ["request_id": "\(context.requestID)", "error": "\(error)"])
             var response = ServerError(.serviceUnavailable, status: .serviceUnavailable, message: "The service is temporarily unavailable")

@@ -10,14 +10,24 @@ struct ExecutionController: Sendable {
     let clock: any WallClock
     let configuration: ServerConfiguration
 
+    /// The six endpoints: method, path and handler. `register` adds them to a router and the
+    /// `RouteTable` that answers a wrong method with 405 is made from the same list.
+    var routes: [(method: HTTPRequest.Method, path: String, handler: @Sendable (Request, APIRequestContext) async throws -> Response)] {
+        [
+            (.post, "/api/v1/executions", create),
+            (.get, "/api/v1/executions", list),
+            (.get, "/api/v1/executions/{execution_id}", details),
+            (.get, "/api/v1/executions/{execution_id}/status", status),
+            (.post, "/api/v1/executions/{execution_id}/cancel", cancel),
+            (.get, "/api/v1/executions/{execution_id}/dag", dag),
+        ]
+    }
+
     /// Adds the routes to a router.
     func register(on router: Router<APIRequestContext>) {
-        router.post("/api/v1/executions") { request, context in try await create(request, context: context) }
-        router.get("/api/v1/executions") { request, context in try await list(request, context: context) }
-        router.get("/api/v1/executions/{execution_id}") { request, context in try await details(request, context: context) }
-        router.get("/api/v1/executions/{execution_id}/status") { request, context in try await status(request, context: context) }
-        router.post("/api/v1/executions/{execution_id}/cancel") { request, context in try await cancel(request, context: context) }
-        router.get("/api/v1/executions/{execution_id}/dag") { request, context in try await dag(request, context: context) }
+        for route in routes {
+            router.on(RouterPath(route.path), method: route.method, use: route.handler)
+        }
     }
 
     // MARK: Create
@@ -52,7 +62,7 @@ struct ExecutionController: Sendable {
             maxDepth: parsed.maxDepth ?? parsed.profile.preset.maxDepth, webhookURL: webhookURL,
             webhookToken: webhookURL == nil ? nil : parsed.metadata["webhook_token"], createdAt: timestamp,
             updatedAt: timestamp)
-        let responseBody = try APIJSON.encode(execution.summary)
+        let responseBody = try APIJSON.encode(execution.summary, requestID: context.requestID)
         let claim = idempotencyKey.map {
             IdempotencyClaim(
                 key: $0, status: Int(HTTPResponse.Status.accepted.code), body: Array(responseBody),
@@ -67,12 +77,26 @@ struct ExecutionController: Sendable {
             response.headers[.idempotentReplayed] = "true"
             return response
         case .concurrencyLimit(let running):
-            let limit = configuration.maxConcurrentExecutions
-            throw ServerError(
-                .rateLimitExceeded, status: .tooManyRequests,
-                message: "Concurrent execution limit of \(limit) reached; wait for a running execution to finish",
-                details: .object(["limit": .int(limit), "running": .int(running)]))
+            throw concurrencyLimitExceeded(running: running, now: now)
         }
+    }
+
+    /// The 429 of the concurrent-execution cap, in the daily limit's shape (`limit`, `remaining`,
+    /// `reset_at`, `Retry-After`) so clients written for that one handle it too. No moment is
+    /// known when a slot frees up, so `reset_at` is a suggested retry time:
+    /// `configuration.concurrencyRetryAfter` seconds from now, as `Retry-After` says.
+    private func concurrencyLimitExceeded(running: Int, now: Date) -> ServerError {
+        let limit = configuration.maxConcurrentExecutions
+        let wait = configuration.concurrencyRetryAfter
+        let retryAt = Date(timeIntervalSince1970: (now.timeIntervalSince1970 + Double(wait)).rounded(.up))
+        return ServerError(
+            .rateLimitExceeded, status: .tooManyRequests,
+            message: "Concurrent execution limit of \(limit) reached; wait for a running execution to finish",
+            details: .object([
+                "limit": .int(limit), "remaining": .int(0), "running": .int(running),
+                "reset_at": .string(RateLimitWindow.secondsTimestamp(retryAt)),
+            ]),
+            headers: [.retryAfter: String(wait)])
     }
 
     /// The body, refused with 413 past the configured size (checked against `Content-Length`
@@ -113,23 +137,24 @@ struct ExecutionController: Sendable {
             data: items.map(\.listItem),
             pagination: Pagination(
                 total: total, limit: query.limit, offset: query.offset, hasMore: query.offset + items.count < total))
-        return try APIJSON.response(page)
+        return try APIJSON.response(page, requestID: context.requestID)
     }
 
     func details(_ request: Request, context: APIRequestContext) async throws -> Response {
         let execution = try await find(context)
-        return try APIJSON.response(execution.details(live: await live(execution)))
+        return try APIJSON.response(execution.details(live: await live(execution)), requestID: context.requestID)
     }
 
     func status(_ request: Request, context: APIRequestContext) async throws -> Response {
         let execution = try await find(context, includingDAG: false)
-        return try APIJSON.response(execution.statusResponse(live: await live(execution)))
+        return try APIJSON.response(execution.statusResponse(live: await live(execution)), requestID: context.requestID)
     }
 
     func dag(_ request: Request, context: APIRequestContext) async throws -> Response {
         let execution = try await find(context)
         let state = await live(execution)
-        return try APIJSON.response(DAGResponse(executionId: execution.id, dag: execution.currentDAG(live: state)))
+        return try APIJSON.response(
+            DAGResponse(executionId: execution.id, dag: execution.currentDAG(live: state)), requestID: context.requestID)
     }
 
     // MARK: Cancel
@@ -142,7 +167,8 @@ struct ExecutionController: Sendable {
             await runner.cancel(id)
             return try APIJSON.response(
                 CancelResponse(
-                    executionId: execution.id, status: .cancelled, cancelledAt: execution.terminalAt ?? execution.updatedAt))
+                    executionId: execution.id, status: .cancelled, cancelledAt: execution.terminalAt ?? execution.updatedAt),
+                requestID: context.requestID)
         case .notRunning(let execution):
             throw ServerError(
                 .invalidOperation, status: .badRequest,

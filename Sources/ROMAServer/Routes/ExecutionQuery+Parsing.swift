@@ -7,6 +7,9 @@ extension ExecutionQuery {
         "limit", "offset", "status", "profile", "created_after", "created_before", "sort", "order",
     ]
 
+    /// The largest `offset` (2^31 − 1, as `openapi.yaml` says).
+    static let maxOffset = Int(Int32.max)
+
     /// Parses and validates query parameters; any bad or unknown one is a 400 naming it.
     init(parameters: [(key: String, value: String)]) throws(ServerError) {
         self.init()
@@ -33,8 +36,9 @@ extension ExecutionQuery {
                 guard let offset = Int(value) else {
                     throw ServerError.invalidRequest("Invalid 'offset': must be a non-negative integer", field: key, issue: "invalid_type")
                 }
-                guard offset >= 0 else {
-                    throw ServerError.invalidRequest("Invalid 'offset': must be 0 or more", field: key, issue: "out_of_range")
+                guard (0...Self.maxOffset).contains(offset) else {
+                    throw ServerError.invalidRequest(
+                        "Invalid 'offset': must be from 0 to \(Self.maxOffset)", field: key, issue: "out_of_range")
                 }
                 self.offset = offset
             case "status":

@@ -11,6 +11,12 @@ enum APIJSON {
         return try encoder.encode(value)
     }
 
+    /// Encodes a success body: `value`'s members plus `request_id`, as the API overview promises
+    /// for every response.
+    static func encode<T: Encodable>(_ value: T, requestID: String) throws -> Data {
+        try encode(RequestStamped(value: value, requestID: requestID))
+    }
+
     /// A JSON response with the given status and body.
     static func response(status: HTTPResponse.Status, body: Data) -> Response {
         var headers = HTTPFields()
@@ -19,8 +25,22 @@ enum APIJSON {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    /// Encodes `value` as a JSON response.
-    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
-        response(status: status, body: try encode(value))
+    /// Encodes `value` (with `request_id`) as a JSON response.
+    static func response<T: Encodable>(_ value: T, requestID: String, status: HTTPResponse.Status = .ok) throws -> Response {
+        response(status: status, body: try encode(value, requestID: requestID))
+    }
+}
+
+/// A JSON object body with `request_id` added to its members.
+private struct RequestStamped<Value: Encodable>: Encodable {
+    let value: Value
+    let requestID: String
+
+    private enum Key: String, CodingKey { case requestID = "request_id" }
+
+    func encode(to encoder: any Encoder) throws {
+        try value.encode(to: encoder)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(requestID, forKey: .requestID)
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ROMACore
 import ROMAEngine
@@ -20,6 +21,7 @@ public struct APIServer: Sendable {
     private let logger: Logger
     private let runner: ExecutionRunner
     private let webhooks: WebhookDispatcher
+    private let usage: UsageCounter
 
     /// Creates a server.
     ///
@@ -41,6 +43,7 @@ public struct APIServer: Sendable {
         self.store = store
         self.clock = clock
         self.logger = logger
+        self.usage = UsageCounter(store: store, batchSize: configuration.usageBatchSize)
         self.webhooks = WebhookDispatcher(client: httpClient, policy: configuration.webhookRetry, sleeper: webhookSleeper, logger: logger)
         self.runner = ExecutionRunner(
             engine: engine, store: store, profiles: profiles, clock: clock, webhooks: webhooks, logger: logger,
@@ -50,31 +53,49 @@ public struct APIServer: Sendable {
     /// The router: middlewares (outermost first) and every route.
     public func makeRouter() -> Router<APIRequestContext> {
         let router = Router(context: APIRequestContext.self)
+        let controller = ExecutionController(store: store, runner: runner, clock: clock, configuration: configuration)
+        let table = RouteTable([(.get, "/openapi.yaml")] + controller.routes.map { ($0.method, $0.path) })
         router.add(middleware: AccessLogMiddleware(logger: logger))
         router.add(middleware: CrossOriginMiddleware(logger: logger))
         router.add(middleware: CompressionMiddleware(minimumBytes: configuration.compressionMinimumBytes, logger: logger))
         router.add(
             middleware: GatekeeperMiddleware(
-                store: store, clock: clock, dailyLimit: configuration.dailyRequestLimit, publicPaths: Self.publicPaths,
+                store: store, usage: usage, clock: clock, dailyLimit: configuration.dailyRequestLimit, publicPaths: Self.publicPaths,
                 logger: logger))
+        router.add(middleware: MethodGuardMiddleware(table: table))
         router.get("/openapi.yaml") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml; charset=utf-8"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
         }
-        ExecutionController(store: store, runner: runner, clock: clock, configuration: configuration).register(on: router)
+        controller.register(on: router)
         return router
     }
 
     /// The Hummingbird application, with the execution service attached.
     ///
+    /// Idle connections are closed after `configuration.idleTimeout`, and at most
+    /// `configuration.maxConnections` are open at once (the listener stops accepting until one
+    /// closes), so idle sockets cannot use up the process's file descriptors.
+    ///
     /// - Parameter onServerRunning: receives the bound port (useful with port 0).
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         let service = ExecutionService(store: store, runner: runner, webhooks: webhooks, clock: clock, logger: logger)
+        let flusher = UsageFlushService(
+            counter: usage, interval: configuration.usageFlushInterval, sleeper: ContinuousSleeper(), clock: clock, logger: logger)
+        let idleTimeout = configuration.idleTimeout
         var app = Application(
             router: makeRouter(),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "roma-serve"),
-            services: [service],
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [MalformedRequestHandler()],
+                    idleTimeout: .nanoseconds(
+                        Int64(idleTimeout.components.seconds) * 1_000_000_000
+                            + idleTimeout.components.attoseconds / 1_000_000_000))),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "roma-serve",
+                availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
+            services: [service, flusher],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
         app.beforeServerStarts { try await service.resumeInterrupted() }

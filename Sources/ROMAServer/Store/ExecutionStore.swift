@@ -14,8 +14,10 @@ public protocol ExecutionStore: Sendable {
     /// Revokes the key with this id or prefix; returns it, or nil if none matched.
     func revokeKey(idOrPrefix: String, at: String) async throws -> APIKeyRecord?
 
-    /// Counts one request against a key's limit for `day` (`YYYY-MM-DD`, UTC).
-    func consumeRequest(keyID: String, day: String, limit: Int) async throws -> UsageDecision
+    /// Requests counted for a key on `day` (`YYYY-MM-DD`, UTC); 0 when none.
+    func usage(keyID: String, day: String) async throws -> Int
+    /// Adds counted requests, in one transaction; older days' counts of those keys are dropped.
+    func addUsage(_ increments: [UsageIncrement]) async throws
 
     /// Inserts an execution unless the idempotency key was seen or the key is at its running cap.
     func create(_ execution: StoredExecution, idempotency: IdempotencyClaim?, maxRunning: Int, now: String) async throws -> CreateOutcome

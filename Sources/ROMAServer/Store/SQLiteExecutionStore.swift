@@ -126,23 +126,26 @@ public final class SQLiteExecutionStore: ExecutionStore {
 
     // MARK: Usage
 
-    public func consumeRequest(keyID: String, day: String, limit: Int) async throws -> UsageDecision {
+    public func usage(keyID: String, day: String) async throws -> Int {
+        try await pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count FROM daily_usage WHERE key_id = ? AND day = ?", arguments: [keyID, day]) ?? 0
+        }
+    }
+
+    public func addUsage(_ increments: [UsageIncrement]) async throws {
+        guard !increments.isEmpty else { return }
         try await pool.write { db in
-            // One statement counts the request unless the limit is reached (then no row comes back).
-            let used = try Int.fetchOne(
-                db,
-                sql: """
-                    INSERT INTO daily_usage (key_id, day, count) VALUES (?, ?, 1)
-                    ON CONFLICT (key_id, day) DO UPDATE SET count = count + 1 WHERE count < ?
-                    RETURNING count
-                    """,
-                arguments: [keyID, day, limit])
-            guard let used else { return UsageDecision(allowed: false, used: limit) }
-            if used == 1 {
-                // A new day for this key: the old days' rows are of no use to anyone.
-                try db.execute(sql: "DELETE FROM daily_usage WHERE key_id = ? AND day < ?", arguments: [keyID, day])
+            for increment in increments {
+                try db.execute(
+                    sql: """
+                        INSERT INTO daily_usage (key_id, day, count) VALUES (?, ?, ?)
+                        ON CONFLICT (key_id, day) DO UPDATE SET count = count + excluded.count
+                        """,
+                    arguments: [increment.keyID, increment.day, increment.count])
+                // Old days' rows are of no use to anyone.
+                try db.execute(
+                    sql: "DELETE FROM daily_usage WHERE key_id = ? AND day < ?", arguments: [increment.keyID, increment.day])
             }
-            return UsageDecision(allowed: used <= limit, used: used)
         }
     }
 

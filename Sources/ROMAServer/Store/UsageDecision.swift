@@ -11,3 +11,18 @@ public struct UsageDecision: Sendable, Hashable {
         self.used = used
     }
 }
+
+/// Requests to add to a key's count for a day.
+public struct UsageIncrement: Sendable, Hashable {
+    public var keyID: String
+    /// `YYYY-MM-DD` (UTC).
+    public var day: String
+    public var count: Int
+
+    /// Creates an increment.
+    public init(keyID: String, day: String, count: Int) {
+        self.keyID = keyID
+        self.day = day
+        self.count = count
+    }
+}

@@ -3,19 +3,27 @@ import Foundation
 import Logging
 internal import NIOCore
 internal import NIOHTTP1
-import ROMAEngine
+import ROMAShared
+import ServiceLifecycle
 
-/// Delivers webhooks in the background, retrying with exponential backoff.
+/// Delivers webhooks, retrying with exponential backoff: a `Service` whose `run()` owns one task
+/// group, with a child task per delivery.
 ///
 /// Delivery never affects an execution: it starts after the outcome is stored, and its failures
 /// are only logged. Pending deliveries are abandoned when the server stops (they are not stored).
-actor WebhookDispatcher {
+actor WebhookDispatcher: Service {
+    private struct Delivery: Sendable {
+        let payload: WebhookPayload
+        let url: String
+        let token: String?
+    }
+
     private let client: HTTPClient
     private let policy: RetryPolicy
     private let sleeper: any Sleeper
     private let logger: Logger
-    private var deliveries: [UInt64: Task<Void, Never>] = [:]
-    private var nextID: UInt64 = 0
+    private let queue: AsyncStream<Delivery>
+    private let queueSink: AsyncStream<Delivery>.Continuation
     private var stopping = false
 
     init(client: HTTPClient, policy: RetryPolicy, sleeper: any Sleeper, logger: Logger) {
@@ -23,6 +31,7 @@ actor WebhookDispatcher {
         self.policy = policy
         self.sleeper = sleeper
         self.logger = logger
+        (queue, queueSink) = AsyncStream.makeStream(of: Delivery.self)
     }
 
     /// Schedules a delivery.
@@ -30,27 +39,27 @@ actor WebhookDispatcher {
         guard !stopping else { return }
         var payload = payload
         payload.metadata.webhookToken = token
-        let id = nextID
-        nextID += 1
-        deliveries[id] = Task {
-            await self.attempt(payload, to: url, token: token)
-            self.finished(id)
+        queueSink.yield(Delivery(payload: payload, url: url, token: token))
+    }
+
+    /// Delivers until graceful shutdown, then abandons pending deliveries and returns once they
+    /// have stopped.
+    nonisolated func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                try? await gracefulShutdown()
+                await self.stop()
+            }
+            for await delivery in queue {
+                group.addTask { await self.attempt(delivery.payload, to: delivery.url, token: delivery.token) }
+            }
+            group.cancelAll()
         }
     }
 
-    /// Abandons pending deliveries and waits for them to stop.
-    func shutdown() async {
+    private func stop() {
         stopping = true
-        let pending = Array(deliveries.values)
-        for task in pending { task.cancel() }
-        for task in pending { await task.value }
-    }
-
-    private func finished(_ id: UInt64) { deliveries[id] = nil }
-
-    /// The wait after failed attempt `attempt` (1-based): base × 2^(attempt−1), capped.
-    nonisolated static func backoff(afterAttempt attempt: Int, policy: RetryPolicy) -> Duration {
-        min(policy.baseDelay * (1 << min(attempt - 1, 20)), policy.maxDelay)
+        queueSink.finish()
     }
 
     private nonisolated func attempt(_ payload: WebhookPayload, to url: String, token: String?) async {
@@ -93,7 +102,7 @@ actor WebhookDispatcher {
                     ])
                 return
             }
-            let delay = Self.backoff(afterAttempt: attempt, policy: policy)
+            let delay = policy.ceiling(afterAttempt: attempt)
             logger.notice(
                 "webhook delivery failed; retrying",
                 metadata: [

@@ -30,9 +30,8 @@ struct FaultInjectingStore: ExecutionStore {
     func revokeKey(idOrPrefix: String, at: String) async throws -> APIKeyRecord? {
         try await base.revokeKey(idOrPrefix: idOrPrefix, at: at)
     }
-    func consumeRequest(keyID: String, day: String, limit: Int) async throws -> UsageDecision {
-        try await base.consumeRequest(keyID: keyID, day: day, limit: limit)
-    }
+    func usage(keyID: String, day: String) async throws -> Int { try await base.usage(keyID: keyID, day: day) }
+    func addUsage(_ increments: [UsageIncrement]) async throws { try await base.addUsage(increments) }
     func create(_ execution: StoredExecution, idempotency: IdempotencyClaim?, maxRunning: Int, now: String) async throws -> CreateOutcome {
         try maybeFail("create")
         return try await base.create(execution, idempotency: idempotency, maxRunning: maxRunning, now: now)
