@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         .systemLibrary(
@@ -33,6 +34,15 @@ let package = Package(
             ]
         ),
         .target(
+            name: "ROMATools",
+            dependencies: [
+                "ROMACore", "ROMAEngine",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "ROMAClient",
             dependencies: [
                 "ROMACore",
@@ -43,7 +53,7 @@ let package = Package(
         .target(
             name: "ROMARunner",
             dependencies: [
-                "ROMACore", "ROMAEngine", "ROMAClient",
+                "ROMACore", "ROMAEngine", "ROMAClient", "ROMATools",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -61,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "roma",
             dependencies: [
-                "ROMACore", "ROMAEngine", "ROMARunner", "ROMAServer", "ROMAClient",
+                "ROMACore", "ROMAEngine", "ROMARunner", "ROMAServer", "ROMAClient", "ROMATools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
