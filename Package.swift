@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", from: "0.12.1"),
     ],
     targets: [
         .systemLibrary(
@@ -49,6 +50,15 @@ let package = Package(
             ]
         ),
         .target(
+            name: "ROMATools",
+            dependencies: [
+                "ROMACore", "ROMAEngine",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "ROMAClient",
             dependencies: [
                 "ROMAWire",
@@ -60,7 +70,7 @@ let package = Package(
         .target(
             name: "ROMARunner",
             dependencies: [
-                "ROMACore", "ROMAEngine", "ROMAClient",
+                "ROMACore", "ROMAEngine", "ROMAClient", "ROMATools",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -86,7 +96,7 @@ let package = Package(
         .executableTarget(
             name: "roma",
             dependencies: [
-                "ROMACore", "ROMAEngine", "ROMARunner", "ROMAServer", "ROMAClient",
+                "ROMACore", "ROMAEngine", "ROMARunner", "ROMAServer", "ROMAClient", "ROMATools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

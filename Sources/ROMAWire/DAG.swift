@@ -47,13 +47,16 @@ public struct DAGNode: Sendable, Hashable, Codable {
     public var llmCalls: Int
     /// Tokens those calls used.
     public var tokensUsed: Int
+    /// The tools the node called, in order; nil when it called none.
+    public var toolCalls: [DAGToolCall]?
 
     /// Creates a node.
     public init(
         id: String, type: String, taskType: String, status: NodeStatus, input: String, output: String? = nil,
         depth: Int, parent: String?, dependencies: [String] = [], startedAt: String? = nil,
-        completedAt: String? = nil, error: String? = nil, llmCalls: Int = 0, tokensUsed: Int = 0
+        completedAt: String? = nil, error: String? = nil, llmCalls: Int = 0, tokensUsed: Int = 0, toolCalls: [DAGToolCall]? = nil
     ) {
+        self.toolCalls = toolCalls
         self.id = id
         self.type = type
         self.taskType = taskType
@@ -77,6 +80,35 @@ public struct DAGNode: Sendable, Hashable, Codable {
         case completedAt = "completed_at"
         case llmCalls = "llm_calls"
         case tokensUsed = "tokens_used"
+        case toolCalls = "tool_calls"
+    }
+}
+
+/// One tool call of a node, as `dag.json` lists it.
+public struct DAGToolCall: Sendable, Hashable, Codable {
+    /// The server's name in the manifest.
+    public var server: String
+    /// The tool.
+    public var tool: String
+    /// The arguments the model gave.
+    public var arguments: JSONValue
+    /// False when the tool reported an error or timed out.
+    public var ok: Bool
+    /// Wall time, in milliseconds.
+    public var latencyMs: Int
+
+    /// Creates a call.
+    public init(server: String, tool: String, arguments: JSONValue, ok: Bool, latencyMs: Int) {
+        self.server = server
+        self.tool = tool
+        self.arguments = arguments
+        self.ok = ok
+        self.latencyMs = latencyMs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case server, tool, arguments, ok
+        case latencyMs = "latency_ms"
     }
 }
 

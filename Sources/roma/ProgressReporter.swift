@@ -62,6 +62,14 @@ final class ProgressReporter: @unchecked Sendable {
                 if replayed { calls["\(manifest)/\(goal)", default: (0, 0)].replayed += 1 }
             default: break
             }
+            if style == .json, case .toolCall(let node, let server, let tool, let ok, let replayed) = event {
+                emit(
+                    "",
+                    json: [
+                        "event": .string("tool_call"), "manifest": .string(manifest), "goal": .string(goal), "node": .string(node),
+                        "server": .string(server), "tool": .string(tool), "ok": .bool(ok), "replayed": .bool(replayed),
+                    ])
+            }
             if style == .json, case .nodeFinished(let node, let status, let completed, let all) = event {
                 emit(
                     "",
@@ -83,13 +91,14 @@ final class ProgressReporter: @unchecked Sendable {
                 "\(outcome.manifest)/\(outcome.goal): \(paint(outcome.status.rawValue, outcome.status == .completed ? "32" : "31"))"
                 + (allReplayed ? " from its recordings (recorded run: \(time) s)" : " in \(time) s")
                 + ", \(outcome.nodes) nodes, \(outcome.llmCalls) calls\(counted.replayed > 0 && !allReplayed ? " (\(counted.replayed) replayed)" : ""), \(outcome.tokens) tokens"
+            if outcome.toolCalls > 0 { line += ", \(outcome.toolCalls) tool call\(outcome.toolCalls == 1 ? "" : "s")" }
             if outcome.outputRetries > 0 { line += ", \(outcome.outputRetries) output retr\(outcome.outputRetries == 1 ? "y" : "ies")" }
             if let error = outcome.error { line += " — \(error)" }
             var json: [String: JSONValue] = [
                 "event": .string("goal_finished"), "manifest": .string(outcome.manifest), "goal": .string(outcome.goal),
                 "status": .string(outcome.status.rawValue), "tokens": .int(outcome.tokens), "nodes": .int(outcome.nodes),
                 "llm_calls": .int(outcome.llmCalls), "replayed_calls": .int(counted.replayed),
-                "output_retries": .int(outcome.outputRetries),
+                "output_retries": .int(outcome.outputRetries), "tool_calls": .int(outcome.toolCalls),
                 "seconds": .double((outcome.seconds * 1000).rounded() / 1000),
             ]
             if let id = outcome.executionID { json["execution_id"] = .string(id) }

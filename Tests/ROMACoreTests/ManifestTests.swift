@@ -12,7 +12,7 @@ struct ManifestTests {
         let expected: [(position: String, keyPath: String, message: String, expected: String?, hint: String?)] = [
             ("1:10", "version", "is an integer (2)", "1", nil),
             (
-                "3:1", "defualts", "unknown key", "one of version, name, defaults, engine, goals, profiles, matrix",
+                "3:1", "defualts", "unknown key", "one of version, name, defaults, engine, goals, profiles, matrix, tools",
                 "did you mean 'defaults'?"
             ),
             ("6:9", "engine.mode", "unknown mode 'turbo'", "local or remote", nil),
@@ -32,7 +32,8 @@ struct ManifestTests {
             ),
             (
                 "22:5", "goals[2].max_dept", "unknown key",
-                "one of id, goal, max_depth, config_profile, config_overrides, metadata, vars, matrix", "did you mean 'max_depth'?"
+                "one of id, goal, max_depth, config_profile, config_overrides, metadata, vars, matrix, tools, min_depth",
+                "did you mean 'max_depth'?"
             ),
         ]
         #expect(diagnostics.count == expected.count)
@@ -112,7 +113,7 @@ struct ManifestTests {
         #expect(manifest == nil)
         #expect(diagnostics.map(\.keyPath) == ["defaults.max_depth", "defaults.goal"])
         #expect(diagnostics.map(\.position) == ["3:14", "4:3"])
-        #expect(diagnostics.last?.expected == "one of config_profile, max_depth, config_overrides, metadata")
+        #expect(diagnostics.last?.expected == "one of config_profile, max_depth, config_overrides, metadata, tools, min_depth")
     }
 
     @Test("metadata past 10 pairs once the defaults are merged in is an error at the goal's metadata")

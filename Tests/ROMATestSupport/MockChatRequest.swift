@@ -65,6 +65,17 @@ public struct MockChatRequest: Sendable, Hashable {
     /// `response_format.type` (`json_schema`, `json_object`), if sent.
     public var responseFormatType: String? { responseFormat?["type"]?.stringValue }
 
+    /// The names of the tools offered by native function calling (`tools`), empty when none.
+    public var toolNames: [String] { (json["tools"]?.arrayValue ?? []).compactMap { $0["function"]?["name"]?.stringValue } }
+    /// The `tool` messages: results of the tools called so far (native function calling).
+    public var toolResults: [String] {
+        (json["messages"]?.arrayValue ?? []).filter { $0["role"]?.stringValue == "tool" }.compactMap { $0["content"]?.stringValue }
+    }
+    /// Whether the request asks for the constrained "call a tool or answer" turn.
+    public var isToolTurn: Bool {
+        responseFormat?["json_schema"]?["name"]?.stringValue == "tool_turn" || system.contains("You can call tools.")
+    }
+
     /// The system prompt.
     public var system: String { messages.first { $0.role == "system" }?.content ?? "" }
     /// The first user message: the task's context.

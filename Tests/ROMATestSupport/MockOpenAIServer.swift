@@ -138,6 +138,10 @@ public struct MockOpenAIServer: Sendable {
                 500,
                 "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), 'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema', 'ctx': {'expected': \"'text' or 'json_object'\"}}\n\n  File \"llama_cpp/server/app.py\", line 376, in create_chat_completion\n    POST /v1/chat/completions",
                 type: "internal_server_error")
+        case .toolCalls(let calls):
+            return jsonResponse(200, toolCallCompletion(calls, request: request))
+        case .rejectTools:
+            return errorResponse(400, "tools are not supported by this server", type: "invalid_request_error")
         case .delayed(let delay, let reply):
             do { try await Task.sleep(for: delay, tolerance: .zero) } catch { return errorResponse(503, "cancelled") }
             return await render(reply, to: request, journal: journal)
@@ -163,6 +167,32 @@ public struct MockOpenAIServer: Sendable {
                 "prompt_tokens": .int(usage.promptTokens), "completion_tokens": .int(usage.completionTokens),
                 "total_tokens": .int(usage.totalTokens),
             ]),
+        ])
+        return String(decoding: body.canonicalLine, as: UTF8.self)
+    }
+
+    static func toolCallCompletion(_ calls: [MockToolCall], request: MockChatRequest) -> String {
+        let body: JSONValue = .object([
+            "id": .string("chatcmpl-mock-\(request.index)"),
+            "object": .string("chat.completion"),
+            "model": .string(request.model ?? "mock"),
+            "choices": .array([
+                .object([
+                    "index": .int(0),
+                    "message": .object([
+                        "role": .string("assistant"), "content": .null,
+                        "tool_calls": .array(
+                            calls.enumerated().map { index, call in
+                                .object([
+                                    "id": .string("call_\(request.index)_\(index)"), "type": .string("function"),
+                                    "function": .object(["name": .string(call.name), "arguments": .string(call.arguments)]),
+                                ])
+                            }),
+                    ]),
+                    "finish_reason": .string("tool_calls"),
+                ])
+            ]),
+            "usage": .object(["prompt_tokens": .int(10), "completion_tokens": .int(5), "total_tokens": .int(15)]),
         ])
         return String(decoding: body.canonicalLine, as: UTF8.self)
     }

@@ -27,6 +27,10 @@ public indirect enum MockReply: Sendable, Hashable {
     case rejectJSONSchemaAsServerError
     /// The reply, after the server waited this long (simulated provider latency).
     case delayed(Duration, MockReply)
+    /// A completion that calls tools by native function calling: `(name, arguments JSON)` pairs.
+    case toolCalls([MockToolCall])
+    /// HTTP 400 refusing `tools`, as a server without function calling does.
+    case rejectTools
 
     /// A plain completion.
     public static func text(_ content: String) -> MockReply { .content(content) }
@@ -44,6 +48,33 @@ public indirect enum MockReply: Sendable, Hashable {
     /// A planner's answer.
     public static func plan(_ subtasks: [MockSubtask]) -> MockReply {
         .content(MockSubtask.json(subtasks))
+    }
+}
+
+/// One tool call of a scripted native function-calling reply.
+public struct MockToolCall: Sendable, Hashable {
+    /// The tool's name.
+    public var name: String
+    /// The arguments, as JSON text.
+    public var arguments: String
+
+    /// Creates a call.
+    public init(_ name: String, arguments: String) {
+        self.name = name
+        self.arguments = arguments
+    }
+}
+
+extension MockReply {
+    /// The constrained turn calling a tool.
+    public static func callTool(_ name: String, arguments: String) -> MockReply {
+        .content(#"{"action": "call_tool", "tool": "\#(name)", "arguments": \#(arguments)}"#)
+    }
+
+    /// The constrained turn answering.
+    public static func toolTurnAnswer(_ answer: String) -> MockReply {
+        let quoted = String(data: (try? JSONEncoder().encode(answer)) ?? Data(), encoding: .utf8) ?? "\"\""
+        return .content(#"{"action": "answer", "answer": \#(quoted)}"#)
     }
 }
 

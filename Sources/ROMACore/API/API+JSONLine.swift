@@ -79,7 +79,20 @@ extension DAGNode: JSONLineWritable {
         writer.member("status", status.rawValue)
         writer.member("task_type", taskType)
         writer.member("tokens_used", tokensUsed)
+        if let toolCalls { writer.member("tool_calls", toolCalls) }
         writer.member("type", type)
+        writer.endObject()
+    }
+}
+
+extension DAGToolCall: JSONLineWritable {
+    public func write(to writer: inout JSONLineWriter) {
+        writer.beginObject()
+        writer.member("arguments", arguments)
+        writer.member("latency_ms", latencyMs)
+        writer.member("ok", ok)
+        writer.member("server", server)
+        writer.member("tool", tool)
         writer.endObject()
     }
 }

@@ -210,6 +210,11 @@ public struct JSONLineWriter {
         if let value { member(name, value) }
     }
 
+    public mutating func member(_ name: String, _ value: Bool) {
+        key(name)
+        bool(value)
+    }
+
     public mutating func member(_ name: String, _ value: Double) {
         key(name)
         double(value)

@@ -8,18 +8,28 @@ public struct Manifest: Sendable, Hashable {
     public var engine: EngineSettings
     /// Model names per profile from the `profiles:` section.
     public var profileModels: [ConfigProfile: String]
+    /// Tool allow lists per profile from the `profiles:` section.
+    public var profileTools: [ConfigProfile: [String]]
+    /// The MCP servers of the `tools:` section, by name.
+    public var tools: [String: ToolServer]
+    /// The `defaults:` section's tool allow list (already merged into the goals; `roma serve
+    /// --config` applies it to every execution).
+    public var defaultTools: [String]?
     /// The goals, in file order, with defaults merged in.
     public var goals: [GoalSpec]
 
     /// Creates a manifest.
     public init(
         name: String, path: String, engine: EngineSettings = EngineSettings(),
-        profileModels: [ConfigProfile: String] = [:], goals: [GoalSpec]
+        profileModels: [ConfigProfile: String] = [:], profileTools: [ConfigProfile: [String]] = [:],
+        tools: [String: ToolServer] = [:], goals: [GoalSpec]
     ) {
         self.name = name
         self.path = path
         self.engine = engine
         self.profileModels = profileModels
+        self.profileTools = profileTools
+        self.tools = tools
         self.goals = goals
     }
 }
@@ -34,13 +44,21 @@ public struct GoalSpec: Sendable, Hashable {
     public var line: Int
     /// The template and combination the goal was expanded from; nil for a goal written as it runs.
     public var origin: GoalOrigin?
+    /// The goal's `tools:` allow list (its own, else the defaults'); nil when it names none.
+    public var tools: [String]?
+    /// The depth above which the atomizer is not asked: tasks shallower than it are planned.
+    public var minDepth: Int?
 
     /// Creates a goal.
-    public init(id: String, request: ExecutionRequest, line: Int = 0, origin: GoalOrigin? = nil) {
+    public init(
+        id: String, request: ExecutionRequest, line: Int = 0, origin: GoalOrigin? = nil, tools: [String]? = nil, minDepth: Int? = nil
+    ) {
         self.id = id
         self.request = request
         self.line = line
         self.origin = origin
+        self.tools = tools
+        self.minDepth = minDepth
     }
 
     /// A stable id derived from goal text: a slug of its first words and a short content hash.
@@ -98,6 +116,12 @@ public struct EngineSettings: Sendable, Hashable, Codable {
     public var maxTokens: Int?
     /// Timeout of one LLM call, in seconds.
     public var timeoutSeconds: Int?
+    /// Most tool calls one node may make before it must answer.
+    public var maxToolCalls: Int?
+    /// Timeout of one tool call, in seconds.
+    public var toolTimeoutSeconds: Int?
+    /// How tools are offered to the model: `auto` (native where the endpoint has it), `native` or `constrained`.
+    public var toolCalling: String?
 
     /// Creates settings.
     public init(
@@ -117,10 +141,13 @@ public struct EngineSettings: Sendable, Hashable, Codable {
         self.timeoutSeconds = timeoutSeconds
     }
 
+    /// The ways tools can be offered to the model.
+    public static let toolCallingModes = ["auto", "native", "constrained"]
+
     /// The keys the `engine:` section may have.
     public static let keys = [
         "mode", "concurrency", "llm_concurrency", "provider", "base_url", "api_key_env", "max_subtasks",
-        "max_llm_calls", "max_tokens", "timeout_seconds",
+        "max_llm_calls", "max_tokens", "timeout_seconds", "max_tool_calls", "tool_timeout_seconds", "tool_calling",
     ]
 
     /// The providers a local run can use.

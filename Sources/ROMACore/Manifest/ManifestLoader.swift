@@ -81,8 +81,9 @@ public struct ManifestLoader: Sendable {
         return outcome
     }
 
-    /// Loads one manifest file.
-    public func load(file: String) -> (Manifest?, [Diagnostic]) {
+    /// Loads one manifest file; with `goalsRequired` false, a file of settings only (`roma serve
+    /// --config`: `tools:`, `defaults:`, `engine:`, `profiles:`) is valid too.
+    public func load(file: String, goalsRequired: Bool = true) -> (Manifest?, [Diagnostic]) {
         let fileError = { (message: String) in
             (Manifest?.none, [Diagnostic(file: file, line: 0, column: 0, keyPath: "", message: message)])
         }
@@ -95,11 +96,11 @@ public struct ManifestLoader: Sendable {
         guard let data = FileManager.default.contents(atPath: file) else {
             return fileError("cannot read the file")
         }
-        return load(bytes: Array(data), file: file)
+        return load(bytes: Array(data), file: file, goalsRequired: goalsRequired)
     }
 
     /// Loads a manifest from bytes; `file` names it in diagnostics and gives the default name.
-    public func load(bytes: [UInt8], file: String) -> (Manifest?, [Diagnostic]) {
+    public func load(bytes: [UInt8], file: String, goalsRequired: Bool = true) -> (Manifest?, [Diagnostic]) {
         guard bytes.count <= limits.maxBytes else {
             // Checked before decoding, so a huge input costs nothing.
             return (
@@ -129,6 +130,7 @@ public struct ManifestLoader: Sendable {
         }
 
         var reader = ManifestReader(environment: environment, file: file)
+        reader.goalsRequired = goalsRequired
         let manifest = reader.read(root)
         issues += reader.nodes.issues
         issues.sort { $0.mark < $1.mark }

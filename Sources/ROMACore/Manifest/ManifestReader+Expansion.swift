@@ -90,6 +90,10 @@ extension ManifestReader {
         var matrixMark: YAMLMark?
         /// Keys the goal sets itself that a matrix could vary, with where each was written.
         var explicitKeys: [String: YAMLMark]
+        /// The goal's `tools:` allow list (its own, else the defaults').
+        var tools: [String]?
+        /// Tasks shallower than this are planned without asking the atomizer.
+        var minDepth: Int?
     }
 
     /// The goals a written goal stands for: itself, or one per combination of its `vars:` and matrix.

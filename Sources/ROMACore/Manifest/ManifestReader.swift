@@ -3,9 +3,21 @@ import ROMAYAML
 
 /// Turns a manifest's node tree into a `Manifest`, recording every rule broken on the way.
 struct ManifestReader {
-    static let topKeys = ["version", "name", "defaults", "engine", "goals", "profiles", "matrix"]
-    static let defaultKeys = ["config_profile", "max_depth", "config_overrides", "metadata"]
-    static let goalKeys = ["id"] + RequestRules.requestKeys + ["vars", "matrix"]
+    static let topKeys = ["version", "name", "defaults", "engine", "goals", "profiles", "matrix", "tools"]
+    static let defaultKeys = ["config_profile", "max_depth", "config_overrides", "metadata", "tools", "min_depth"]
+    static let goalKeys = ["id"] + RequestRules.requestKeys + ["vars", "matrix", "tools", "min_depth"]
+
+    /// What `defaults:` gives every goal.
+    struct Defaults {
+        var request = ExecutionRequest(goal: "")
+        var tools: [String]?
+        var minDepth: Int?
+    }
+
+    /// The servers of the `tools:` section, read before any allow list that names them.
+    var servers: [String: ToolServer] = [:]
+    /// Whether `goals:` must be there (a `roma serve --config` file has none).
+    var goalsRequired = true
 
     var nodes: NodeReader
     let file: String
@@ -41,9 +53,11 @@ struct ManifestReader {
                     expected: "letters, digits, '.', '_' or '-', not starting with '.'", kind: .invalidValue)
             }
         }
-        let defaults = byKey["defaults"].map { readDefaults($0) } ?? ExecutionRequest(goal: "")
+        servers = byKey["tools"].map { readToolServers($0) } ?? [:]
+        let defaults = byKey["defaults"].map { readDefaults($0) } ?? Defaults()
         let engine = byKey["engine"].map { readEngine($0) } ?? EngineSettings()
-        let profiles = byKey["profiles"].map { readProfiles($0) } ?? [:]
+        var profileTools: [ConfigProfile: [String]] = [:]
+        let profiles = byKey["profiles"].map { readProfiles($0, tools: &profileTools) } ?? [:]
         var matrix: [Dimension] = []
         if let matrixNode = byKey["matrix"] {
             matrix = readDimensions(matrixNode, "matrix", variables: false)
@@ -58,10 +72,13 @@ struct ManifestReader {
         var goals: [GoalSpec] = []
         if let goalsNode = byKey["goals"] {
             goals = readGoals(goalsNode, defaults: defaults, matrix: matrix)
-        } else {
+        } else if goalsRequired {
             nodes.fail(root.mark, "goals", "is required", expected: "a list of goals", kind: .missingRequiredField)
         }
-        return Manifest(name: name, path: file, engine: engine, profileModels: profiles, goals: goals)
+        var manifest = Manifest(
+            name: name, path: file, engine: engine, profileModels: profiles, profileTools: profileTools, tools: servers, goals: goals)
+        manifest.defaultTools = defaults.tools
+        return manifest
     }
 
     static func isSafeName(_ name: String) -> Bool {
@@ -71,10 +88,14 @@ struct ManifestReader {
         }
     }
 
-    mutating func readDefaults(_ node: YAMLNode) -> ExecutionRequest {
-        var result = ExecutionRequest(goal: "")
+    mutating func readDefaults(_ node: YAMLNode) -> Defaults {
+        var result = Defaults()
         for (key, _, value) in nodes.mapping(node, "defaults", allowed: Self.defaultKeys) ?? [] {
-            apply(key: key, value: value, path: "defaults." + key, to: &result)
+            switch key {
+            case "tools": result.tools = readToolList(value, "defaults.tools")
+            case "min_depth": result.minDepth = nodes.integer(value, "defaults.min_depth", in: 0...10)
+            default: apply(key: key, value: value, path: "defaults." + key, to: &result.request)
+            }
         }
         return result
     }
@@ -147,13 +168,24 @@ struct ManifestReader {
             case "max_subtasks": engine.maxSubtasks = nodes.integer(value, path, in: 1...100)
             case "max_llm_calls": engine.maxLLMCalls = nodes.integer(value, path, in: 1...1_000_000)
             case "max_tokens": engine.maxTokens = nodes.integer(value, path, in: 100...1_000_000_000)
+            case "max_tool_calls": engine.maxToolCalls = nodes.integer(value, path, in: 0...100)
+            case "tool_timeout_seconds": engine.toolTimeoutSeconds = nodes.integer(value, path, in: 1...3_600)
+            case "tool_calling":
+                let expected = EngineSettings.toolCallingModes.joined(separator: ", ")
+                if let text = nodes.string(value, path, expected: expected) {
+                    if EngineSettings.toolCallingModes.contains(text) {
+                        engine.toolCalling = text
+                    } else {
+                        nodes.fail(value.mark, path, "unknown mode '\(text)'", expected: "one of " + expected, kind: .invalidValue)
+                    }
+                }
             default: engine.timeoutSeconds = nodes.integer(value, path, in: 1...86_400)
             }
         }
         return engine
     }
 
-    mutating func readProfiles(_ node: YAMLNode) -> [ConfigProfile: String] {
+    mutating func readProfiles(_ node: YAMLNode, tools: inout [ConfigProfile: [String]]) -> [ConfigProfile: String] {
         var result: [ConfigProfile: String] = [:]
         for (key, _, value) in nodes.mapping(node, "profiles", allowed: ConfigProfile.names) ?? [] {
             let path = "profiles." + key
@@ -161,7 +193,14 @@ struct ManifestReader {
             var modelNode: YAMLNode? = value
             var modelPath = path
             if value.pairs != nil {
-                modelNode = (nodes.mapping(value, path, allowed: ["model"]) ?? []).first?.value
+                modelNode = nil
+                for (entry, _, entryValue) in nodes.mapping(value, path, allowed: ["model", "tools"]) ?? [] {
+                    if entry == "tools" {
+                        tools[profile] = readToolList(entryValue, path + ".tools")
+                    } else {
+                        modelNode = entryValue
+                    }
+                }
                 modelPath = path + ".model"
             }
             if let modelNode, let model = nodes.string(modelNode, modelPath, expected: "a model name") {
@@ -175,7 +214,7 @@ struct ManifestReader {
         return result
     }
 
-    mutating func readGoals(_ node: YAMLNode, defaults: ExecutionRequest, matrix: [Dimension]) -> [GoalSpec] {
+    mutating func readGoals(_ node: YAMLNode, defaults: Defaults, matrix: [Dimension]) -> [GoalSpec] {
         guard let items = node.items else {
             nodes.fail(node.mark, "goals", "is \(node.typeDescription)", expected: "a list of goals", kind: .invalidType)
             return []
@@ -207,19 +246,27 @@ struct ManifestReader {
                 }
                 seen[goalID] = index
                 seenFolded[goalID.lowercased()] = (goalID, index)
-                goals.append(GoalSpec(id: goalID, request: request, line: item.mark.line, origin: origin))
+                if let minDepth = written.minDepth, let maxDepth = request.maxDepth, minDepth > maxDepth {
+                    nodes.fail(
+                        item.mark, path + ".min_depth", "\(minDepth) is deeper than max_depth \(maxDepth)\(from)",
+                        expected: "at most max_depth", kind: .outOfRange)
+                }
+                goals.append(
+                    GoalSpec(
+                        id: goalID, request: request, line: item.mark.line, origin: origin, tools: written.tools, minDepth: written.minDepth
+                    ))
             }
         }
         return goals
     }
 
     /// Reads one item of `goals:` (a bare string or a mapping), not yet expanded.
-    mutating func readGoal(_ item: YAMLNode, path: String, defaults: ExecutionRequest, matrix: [Dimension]) -> WrittenGoal? {
-        var request = defaults
+    mutating func readGoal(_ item: YAMLNode, path: String, defaults: Defaults, matrix: [Dimension]) -> WrittenGoal? {
+        var request = defaults.request
         request.goal = ""
         var written = WrittenGoal(
             path: path, id: nil, idMark: item.mark, item: item, request: request, goalMark: item.mark, vars: [], varsMark: nil,
-            matrix: matrix, matrixMark: nil, explicitKeys: [:])
+            matrix: matrix, matrixMark: nil, explicitKeys: [:], tools: defaults.tools, minDepth: defaults.minDepth)
         if item.scalar != nil, case .string = item.scalar?.value {
             written.request.goal = nodes.goal(item, path) ?? ""
         } else if let entries = nodes.mapping(item, path, allowed: Self.goalKeys) {
@@ -243,6 +290,10 @@ struct ManifestReader {
                 case "matrix":
                     written.matrixMark = keyMark
                     written.matrix = readDimensions(value, path + ".matrix", variables: false)
+                case "tools":
+                    written.tools = readToolList(value, path + ".tools")
+                case "min_depth":
+                    written.minDepth = nodes.integer(value, path + ".min_depth", in: 0...10)
                 default:
                     if key == "goal" {
                         hasGoal = true

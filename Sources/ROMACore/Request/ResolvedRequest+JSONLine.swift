@@ -12,8 +12,10 @@ extension ResolvedRequest: JSONLineWritable {
         writer.member("max_depth", maxDepth)
         writer.member("max_tokens", maxTokens)
         writer.member("metadata", metadata)
+        writer.member("min_depth", minDepth)
         writer.member("model", model)
         writer.member("temperature", temperature)
+        if let tools { writer.member("tools", tools) }
         writer.endObject()
     }
 }

@@ -23,9 +23,15 @@ public struct ResolvedRequest: Sendable, Hashable, Codable {
     public var temperature: Double
     /// The completion token limit in force.
     public var maxTokens: Int
+    /// The tools the goal's executors may call (`server` or `server.tool`); nil for none, so a
+    /// request without tools hashes as it did before tools existed.
+    public var tools: [String]?
+    /// Tasks shallower than this are planned without asking the atomizer; nil for none.
+    public var minDepth: Int?
 
     enum CodingKeys: String, CodingKey {
-        case id, goal, metadata, model, temperature
+        case id, goal, metadata, model, temperature, tools
+        case minDepth = "min_depth"
         case maxDepth = "max_depth"
         case configProfile = "config_profile"
         case configOverrides = "config_overrides"
@@ -33,7 +39,11 @@ public struct ResolvedRequest: Sendable, Hashable, Codable {
     }
 
     /// Resolves a request against a profile table.
-    public init(id: String, request: ExecutionRequest, profiles: ProfileTable) {
+    ///
+    /// - Parameters:
+    ///   - tools: the goal's allow list; the profile's toolset (`profiles.tools`) is added to it.
+    ///   - minDepth: the depth before which tasks are always planned (clamped to the depth limit).
+    public init(id: String, request: ExecutionRequest, profiles: ProfileTable, tools: [String]? = nil, minDepth: Int? = nil) {
         let profile = request.profile
         let preset = profile.preset
         self.id = id
@@ -45,6 +55,10 @@ public struct ResolvedRequest: Sendable, Hashable, Codable {
         self.model = request.configOverrides.model ?? profiles.model(for: profile)
         self.temperature = request.configOverrides.temperature ?? preset.temperature
         self.maxTokens = request.configOverrides.maxTokens ?? preset.maxTokens
+        var allowed = tools ?? []
+        for tool in profiles.tools[profile] ?? [] where !allowed.contains(tool) { allowed.append(tool) }
+        self.tools = allowed.isEmpty ? nil : allowed
+        self.minDepth = minDepth.flatMap { $0 > 0 ? min($0, maxDepth) : nil }
     }
 
     /// The request as the API takes it (for remote mode).
@@ -67,11 +81,14 @@ public struct ProfileTable: Sendable, Hashable {
     public var models: [ConfigProfile: String]
     /// The model for profiles without an explicit entry (`nil`: the preset's name).
     public var fallback: String?
+    /// Toolsets profiles bring (`profiles: {crypto_agent: {tools: [prices]}}`).
+    public var tools: [ConfigProfile: [String]]
 
     /// Creates a table.
-    public init(models: [ConfigProfile: String] = [:], fallback: String? = nil) {
+    public init(models: [ConfigProfile: String] = [:], fallback: String? = nil, tools: [ConfigProfile: [String]] = [:]) {
         self.models = models
         self.fallback = fallback
+        self.tools = tools
     }
 
     /// Builds the table: manifest `profiles:` first, then `ROMA_MODEL_<PROFILE>`, then `ROMA_MODEL`,

@@ -73,12 +73,16 @@ struct Planner {
 struct Executor {
     func execute(
         _ task: TaskContext, dependencies: [(goal: String, result: String)], upstream: [(goal: String, result: String)],
-        caller: inout NodeCaller
+        tools: [ToolDefinition] = [], caller: inout NodeCaller
     ) async throws -> String {
         let user =
             Prompts.context(task) + Prompts.results(upstream, heading: Prompts.upstreamHeading)
             + Prompts.results(dependencies, heading: "Results of the tasks this one depends on:")
-        return try await caller.textCall(purpose: "execute", messages: [.system(Prompts.executorSystem(task.taskType)), .user(user)])
+        let messages: [ChatMessage] = [.system(Prompts.executorSystem(task.taskType)), .user(user)]
+        if !tools.isEmpty && caller.engine.configuration.maxToolCalls > 0 {
+            return try await caller.answerWithTools(purpose: "execute", messages: messages, tools: tools)
+        }
+        return try await caller.textCall(purpose: "execute", messages: messages)
     }
 }
 

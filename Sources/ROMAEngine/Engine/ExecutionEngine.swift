@@ -9,14 +9,18 @@ public struct ExecutionEngine: Sendable {
     public var configuration: EngineConfiguration
     /// The clock calls are timed with.
     public var clock: any WallClock
+    /// The tools executors may call (MCP servers, usually wrapped for recording); nil for none.
+    public var tools: (any ToolBox)?
 
     /// Creates an engine.
     public init(
-        model: any LanguageModel, configuration: EngineConfiguration = EngineConfiguration(), clock: any WallClock = SystemWallClock()
+        model: any LanguageModel, configuration: EngineConfiguration = EngineConfiguration(), clock: any WallClock = SystemWallClock(),
+        tools: (any ToolBox)? = nil
     ) {
         self.model = model
         self.configuration = configuration
         self.clock = clock
+        self.tools = tools
     }
 
     /// Runs one request to the end (completed, failed or cancelled); never throws.
@@ -38,15 +42,21 @@ public struct ExecutionEngine: Sendable {
         var status = ExecutionStatus.completed
         var result: String?
         var failure: EngineError?
+        var offered: [ToolDefinition] = []
         do {
+            offered = try await toolDefinitions(for: request)
             result = try await solve(
-                nodeID: root, task: task, dependencies: [], upstream: [], request: request, goalID: goalID ?? request.id, state: state)
+                nodeID: root, task: task, dependencies: [], upstream: [], request: request, goalID: goalID ?? request.id, state: state,
+                tools: offered)
         } catch let error as EngineError where error.code == .cancelled {
             status = .cancelled
             failure = error
         } catch let error as EngineError {
             status = .failed
             failure = error
+        } catch let error as ToolError {
+            status = .failed
+            failure = EngineError(code: .nodeFailed, message: error.message, isRecordingMiss: error.code == .recordingMiss)
         } catch {
             status = Task.isCancelled ? .cancelled : .failed
             failure = EngineError(code: status == .cancelled ? .cancelled : .nodeFailed, message: "\(error)")
@@ -65,7 +75,27 @@ public struct ExecutionEngine: Sendable {
         let id = executionID ?? Self.derivedID(request: request, calls: calls, fallback: startedAt)
         return ExecutionRecord(
             executionID: id, request: request, status: status, result: result, error: failure, dag: await state.dag(),
-            calls: calls, createdAt: createdAt, finishedAt: finishedAt)
+            calls: calls, toolCalls: await state.sortedToolCalls(), tools: offered, createdAt: createdAt, finishedAt: finishedAt)
+    }
+
+    /// The tools a request's allow list offers, listed once per execution (servers start on first use).
+    private func toolDefinitions(for request: ResolvedRequest) async throws -> [ToolDefinition] {
+        guard let allowed = request.tools, !allowed.isEmpty else { return [] }
+        guard let tools else {
+            throw EngineError(
+                code: .nodeFailed,
+                message: "the goal allows the tools \(allowed.joined(separator: ", ")), but no tool servers are configured for this run")
+        }
+        let references = allowed.map(ToolReference.init)
+        let listed = try await tools.definitions(for: references)
+        for reference in references {
+            if let tool = reference.tool, !listed.contains(where: { $0.server == reference.server && $0.tool == tool }) {
+                throw ToolError(
+                    code: .unknownTool, server: reference.server,
+                    message: "the tool server '\(reference.server)' has no tool '\(tool)' (the allow list names \(reference))")
+            }
+        }
+        return ToolDefinition.allowed(listed, by: references)
     }
 
     /// `exec_` + 16 hex characters of a hash of the request and its first recorded call.
@@ -76,16 +106,19 @@ public struct ExecutionEngine: Sendable {
 
     private func solve(
         nodeID: String, task: TaskContext, dependencies: [(goal: String, result: String)],
-        upstream: [(goal: String, result: String)], request: ResolvedRequest, goalID: String, state: ExecutionState
+        upstream: [(goal: String, result: String)], request: ResolvedRequest, goalID: String, state: ExecutionState,
+        tools: [ToolDefinition]
     ) async throws -> String {
         await state.start(nodeID)
         var caller = NodeCaller(engine: self, state: state, request: request, goalID: goalID, nodeID: nodeID)
         do {
             try Task.checkCancellation()
             let output: String
-            // A task at the depth limit is executed without asking the atomizer.
+            // A task at the depth limit is executed without asking the atomizer; one above the
+            // minimum depth is planned without asking.
             let decision: Atomizer.Decision =
-                task.depth >= task.maxDepth ? .execute : try await Atomizer().decide(task, caller: &caller)
+                task.depth >= task.maxDepth
+                ? .execute : task.depth < (request.minDepth ?? 0) ? .plan : try await Atomizer().decide(task, caller: &caller)
             var plan: Plan?
             if decision == .plan {
                 plan = try await Planner(maxSubtasks: configuration.maxSubtasks).plan(
@@ -95,12 +128,14 @@ public struct ExecutionEngine: Sendable {
                 await state.setKind(nodeID, "plan")
                 // What this task depends on must reach the subtasks that do its work.
                 let children = try await runPlan(
-                    plan, parentID: nodeID, parent: task, upstream: upstream + dependencies, request: request, goalID: goalID, state: state)
+                    plan, parentID: nodeID, parent: task, upstream: upstream + dependencies, request: request, goalID: goalID, state: state,
+                    tools: tools)
                 output = try await Aggregator().aggregate(task, children: children, caller: &caller)
             } else {
                 // A one-subtask plan is no split at all: the task is answered directly.
                 await state.setKind(nodeID, "execute")
-                output = try await Executor().execute(task, dependencies: dependencies, upstream: upstream, caller: &caller)
+                output = try await Executor().execute(
+                    task, dependencies: dependencies, upstream: upstream, tools: tools, caller: &caller)
             }
             try Task.checkCancellation()
             await state.finish(nodeID, status: .completed, output: output)
@@ -117,7 +152,7 @@ public struct ExecutionEngine: Sendable {
     /// Runs a plan's subtasks, each as soon as its dependencies are done; returns results in plan order.
     private func runPlan(
         _ plan: Plan, parentID: String, parent: TaskContext, upstream: [(goal: String, result: String)], request: ResolvedRequest,
-        goalID: String, state: ExecutionState
+        goalID: String, state: ExecutionState, tools: [ToolDefinition]
     ) async throws -> [(goal: String, result: String)] {
         let ids = plan.subtasks.indices.map { NodePath.child(of: parentID, index: $0) }
         for (index, subtask) in plan.subtasks.enumerated() {
@@ -142,7 +177,7 @@ public struct ExecutionEngine: Sendable {
                     group.addTask {
                         let output = try await solve(
                             nodeID: id, task: context, dependencies: inputs, upstream: upstream, request: request, goalID: goalID,
-                            state: state)
+                            state: state, tools: tools)
                         return (index, output)
                     }
                 }
@@ -172,6 +207,11 @@ public struct ExecutionEngine: Sendable {
         }
         if error is CancellationError || Task.isCancelled {
             return EngineError(code: .cancelled, message: "the execution was cancelled", nodeID: nodeID)
+        }
+        if let tool = error as? ToolError {
+            return EngineError(
+                code: .nodeFailed, message: "node \(path) (\"\(shortGoal)\") failed: \(tool.message)", nodeID: nodeID,
+                isRecordingMiss: tool.code == .recordingMiss)
         }
         if let llm = error as? LLMError {
             return EngineError(

@@ -6,6 +6,8 @@ public enum ExecutionEvent: Sendable, Hashable {
     case nodeFinished(nodeID: String, status: String, completed: Int, total: Int)
     /// An LLM call ended.
     case call(nodeID: String, purpose: String, tokens: Int, replayed: Bool)
+    /// A tool call ended (`ok` false when the tool reported an error or timed out).
+    case toolCall(nodeID: String, server: String, tool: String, ok: Bool, replayed: Bool)
     /// A plan or answer was unusable and was sent back to the model.
     case outputRetry(nodeID: String, purpose: String, reason: String)
 }

@@ -17,6 +17,10 @@ public struct ExecutionRecord: Sendable, Hashable {
     public var dag: DAG
     /// Every call, in canonical order.
     public var calls: [CallRecord]
+    /// Every tool call, in canonical order.
+    public var toolCalls: [ToolCallRecord] = []
+    /// The tools the execution offered its executors (empty when it had none).
+    public var tools: [ToolDefinition] = []
     /// When the execution started and ended (from its calls, so replays reproduce them).
     public var createdAt: Date
     public var finishedAt: Date

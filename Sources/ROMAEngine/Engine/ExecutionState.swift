@@ -19,10 +19,12 @@ actor ExecutionState {
         var lastEnd: Date?
         var calls = 0
         var tokens = 0
+        var toolCalls: [DAGToolCall] = []
     }
 
     private(set) var nodes: [String: Node] = [:]
     private(set) var calls: [CallRecord] = []
+    private(set) var toolCalls: [ToolCallRecord] = []
     private var reservedCalls = 0
     private var tokens = 0
     private var finished = 0
@@ -88,6 +90,19 @@ actor ExecutionState {
         }
     }
 
+    /// Records a finished tool call.
+    func record(_ call: ToolCallRecord, started: Date, finished end: Date, replayed: Bool) {
+        toolCalls.append(call)
+        if var node = nodes[call.nodeID] {
+            node.toolCalls.append(
+                DAGToolCall(server: call.server, tool: call.tool, arguments: call.arguments, ok: !call.isError, latencyMs: call.latencyMs))
+            node.firstStart = min(node.firstStart ?? started, started)
+            node.lastEnd = max(node.lastEnd ?? end, end)
+            nodes[call.nodeID] = node
+        }
+        events(.toolCall(nodeID: call.nodeID, server: call.server, tool: call.tool, ok: !call.isError, replayed: replayed))
+    }
+
     func outputRetry(nodeID: String, purpose: String, reason: String) {
         events(.outputRetry(nodeID: nodeID, purpose: purpose, reason: reason))
     }
@@ -105,7 +120,8 @@ actor ExecutionState {
                 output: node.output, depth: node.depth, parent: node.parent, dependencies: node.dependencies,
                 startedAt: node.firstStart.map(Timestamp.string),
                 completedAt: node.status == .completed || node.status == .failed ? node.lastEnd.map(Timestamp.string) : nil,
-                error: node.error, llmCalls: node.calls, tokensUsed: node.tokens)
+                error: node.error, llmCalls: node.calls, tokensUsed: node.tokens,
+                toolCalls: node.toolCalls.isEmpty ? nil : node.toolCalls)
         }
         return DAG(nodes: dagNodes, edges: edges)
     }
@@ -117,8 +133,17 @@ actor ExecutionState {
             .map(\.1)
     }
 
+    /// The tool calls, by node path, then sequence.
+    func sortedToolCalls() -> [ToolCallRecord] {
+        toolCalls.map { (NodePath.components($0.nodeID), $0) }
+            .sorted { a, b in a.0 != b.0 ? a.0.lexicographicallyPrecedes(b.0) : a.1.sequence < b.1.sequence }
+            .map(\.1)
+    }
+
     func timeSpan() -> (Date, Date)? {
-        guard let first = calls.map(\.startedAt).min(), let last = calls.map(\.finishedAt).max(),
+        let starts = calls.map(\.startedAt) + toolCalls.map(\.startedAt)
+        let ends = calls.map(\.finishedAt) + toolCalls.map(\.finishedAt)
+        guard let first = starts.min(), let last = ends.max(),
             let start = Timestamp.date(first), let end = Timestamp.date(last)
         else { return nil }
         return (start, end)

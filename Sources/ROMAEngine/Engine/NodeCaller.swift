@@ -10,8 +10,8 @@ struct NodeCaller {
     let request: ResolvedRequest
     let goalID: String
     let nodeID: String
-    private var sequence = 0
-    private var seen: [String: Int] = [:]
+    var sequence = 0
+    var seen: [String: Int] = [:]
 
     init(engine: ExecutionEngine, state: ExecutionState, request: ResolvedRequest, goalID: String, nodeID: String) {
         self.engine = engine
@@ -27,11 +27,13 @@ struct NodeCaller {
     }
 
     /// One call with the request's model and parameters; returns the whole response.
-    private mutating func respond(purpose: String, messages: [ChatMessage], schema: ResponseSchema?) async throws -> ChatResponse {
+    mutating func respond(
+        purpose: String, messages: [ChatMessage], schema: ResponseSchema?, tools: [ToolDefinition]? = nil
+    ) async throws -> ChatResponse {
         try await state.reserveCall(nodeID: nodeID)
         let chat = ChatRequest(
             model: request.model, messages: messages, temperature: request.temperature, maxTokens: request.maxTokens,
-            responseSchema: schema)
+            responseSchema: schema, tools: tools)
         let provider = engine.model.providerName
         let contentKey = CallRecord.key(provider: provider, request: chat, sample: 0)
         let sample = seen[contentKey, default: 0]
@@ -53,7 +55,7 @@ struct NodeCaller {
             purpose: purpose, provider: provider, sample: sample, request: chat, response: response.content,
             finishReason: response.finishReason, usage: response.usage,
             latencyMs: Int((finished.timeIntervalSince(started) * 1000).rounded()),
-            startedAt: Timestamp.string(started), finishedAt: Timestamp.string(finished))
+            startedAt: Timestamp.string(started), finishedAt: Timestamp.string(finished), toolCalls: response.toolCalls)
         sequence += 1
         try await state.record(record, started: started, finished: finished, replayed: response.replayed)
         return response

@@ -6,6 +6,7 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         enum Base: String, Sendable, Hashable {
             case transport, timeout, rateLimited, server, badRequest, unauthorized, invalidResponse, recordingMiss
+            case toolsUnsupported
         }
         let base: Base
         /// The connection failed or dropped.
@@ -24,6 +25,9 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidResponse = Code(base: .invalidResponse)
         /// `--offline` replay found no recording for the call.
         public static let recordingMiss = Code(base: .recordingMiss)
+        /// The endpoint has no native function calling (`tools`): the engine asks with the
+        /// constrained turn instead.
+        public static let toolsUnsupported = Code(base: .toolsUnsupported)
         public var description: String { base.rawValue }
     }
 

@@ -24,18 +24,25 @@ public struct ChatRequest: Sendable, Hashable, Codable {
     public var maxTokens: Int
     /// The JSON schema the answer must follow, when structured output is wanted.
     public var responseSchema: ResponseSchema?
+    /// Tools offered by native function calling; nil when none (so a call without tools is
+    /// keyed as it was before tools existed).
+    public var tools: [ToolDefinition]?
 
     /// Creates a request.
-    public init(model: String, messages: [ChatMessage], temperature: Double, maxTokens: Int, responseSchema: ResponseSchema? = nil) {
+    public init(
+        model: String, messages: [ChatMessage], temperature: Double, maxTokens: Int, responseSchema: ResponseSchema? = nil,
+        tools: [ToolDefinition]? = nil
+    ) {
         self.model = model
         self.messages = messages
         self.temperature = temperature
         self.maxTokens = maxTokens
         self.responseSchema = responseSchema
+        self.tools = tools
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, messages, temperature
+        case model, messages, temperature, tools
         case maxTokens = "max_tokens"
         case responseSchema = "response_schema"
     }
@@ -57,15 +64,27 @@ public struct ResponseSchema: Sendable, Hashable, Codable {
 
 /// One message of a chat.
 public struct ChatMessage: Sendable, Hashable, Codable {
-    /// `system`, `user` or `assistant`.
+    /// `system`, `user`, `assistant` or `tool`.
     public var role: String
     /// The text.
     public var content: String
+    /// The tools an assistant message called (native function calling).
+    public var toolCalls: [ToolCall]?
+    /// The call a `tool` message answers.
+    public var toolCallID: String?
 
     /// Creates a message.
-    public init(role: String, content: String) {
+    public init(role: String, content: String, toolCalls: [ToolCall]? = nil, toolCallID: String? = nil) {
         self.role = role
         self.content = content
+        self.toolCalls = toolCalls
+        self.toolCallID = toolCallID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case role, content
+        case toolCalls = "tool_calls"
+        case toolCallID = "tool_call_id"
     }
 
     /// A system message.
@@ -127,13 +146,16 @@ public struct ChatResponse: Sendable, Hashable {
     public var finishedAt: Date?
     /// Whether the answer came from a recording rather than the provider.
     public var replayed: Bool
+    /// The tools the model called instead of answering (native function calling).
+    public var toolCalls: [ToolCall]?
 
     /// Creates a response.
     public init(
         content: String, usage: TokenUsage = TokenUsage(), finishReason: String? = nil, startedAt: Date? = nil,
-        finishedAt: Date? = nil, replayed: Bool = false
+        finishedAt: Date? = nil, replayed: Bool = false, toolCalls: [ToolCall]? = nil
     ) {
         self.content = content
+        self.toolCalls = toolCalls
         self.usage = usage
         self.finishReason = finishReason
         self.startedAt = startedAt

@@ -55,9 +55,17 @@ public struct OpenAIModel: LanguageModel {
 
     public func complete(_ request: ChatRequest, context: CallContext) async throws -> ChatResponse {
         var format = request.responseSchema == nil ? ResponseFormatNegotiator.Mode.plain : await formats.mode(for: configuration.baseURL)
+        if request.tools != nil, await !formats.hasNativeTools(configuration.baseURL) {
+            throw LLMError(code: .toolsUnsupported, message: "\(configuration.baseURL) has no native function calling")
+        }
         while true {
             do {
                 return try await send(request, format: format)
+            } catch let error as LLMError where request.tools != nil && Self.refusesTools(error) {
+                // The server does not take `tools`: remember, so the engine asks with the constrained turn.
+                await formats.refuseNativeTools(configuration.baseURL)
+                throw LLMError(
+                    code: .toolsUnsupported, message: "\(configuration.baseURL) has no native function calling: \(error.message)")
             } catch let error as LLMError where format != .plain && Self.refusesFormat(error) {
                 // The server does not take this response_format: remember, and try the next form.
                 format = await formats.downgrade(configuration.baseURL, from: format)
@@ -74,6 +82,13 @@ public struct OpenAIModel: LanguageModel {
         return false
     }
 
+    /// Whether an error is the server refusing `tools` (a 4xx, or a 5xx naming them).
+    static func refusesTools(_ error: LLMError) -> Bool {
+        guard error.code == .badRequest || error.code == .server else { return false }
+        let lowered = error.message.lowercased()
+        return lowered.contains("tool") || lowered.contains("function")
+    }
+
     static func rejectsFormat(_ message: String) -> Bool {
         let lowered = message.lowercased()
         return lowered.contains("response_format") || lowered.contains("json_schema") || lowered.contains("schema")
@@ -83,10 +98,21 @@ public struct OpenAIModel: LanguageModel {
     private func body(_ request: ChatRequest, format: ResponseFormatNegotiator.Mode) -> JSONValue {
         var body: [String: JSONValue] = [
             "model": .string(request.model),
-            "messages": .array(request.messages.map { .object(["role": .string($0.role), "content": .string($0.content)]) }),
+            "messages": .array(request.messages.map(Self.wireMessage)),
             "temperature": .double(request.temperature),
             "max_tokens": .int(request.maxTokens),
         ]
+        if let tools = request.tools {
+            body["tools"] = .array(
+                tools.map { tool in
+                    .object([
+                        "type": .string("function"),
+                        "function": .object([
+                            "name": .string(tool.name), "description": .string(tool.description), "parameters": tool.inputSchema,
+                        ]),
+                    ])
+                })
+        }
         if let schema = request.responseSchema {
             switch format {
             case .jsonSchema:
@@ -101,6 +127,37 @@ public struct OpenAIModel: LanguageModel {
             }
         }
         return .object(body)
+    }
+
+    /// A message as the chat completions API takes it, with its tool calls or the call it answers.
+    static func wireMessage(_ message: ChatMessage) -> JSONValue {
+        var object: [String: JSONValue] = ["role": .string(message.role), "content": .string(message.content)]
+        if let calls = message.toolCalls {
+            object["tool_calls"] = .array(
+                calls.map { call in
+                    .object([
+                        "id": .string(call.id), "type": .string("function"),
+                        "function": .object(["name": .string(call.name), "arguments": .string(call.arguments)]),
+                    ])
+                })
+        }
+        if let id = message.toolCallID { object["tool_call_id"] = .string(id) }
+        return .object(object)
+    }
+
+    /// The tool calls of a completion's message, if it made any.
+    static func toolCalls(_ message: JSONValue?) -> [ToolCall]? {
+        guard let calls = message?["tool_calls"]?.arrayValue, !calls.isEmpty else { return nil }
+        return calls.enumerated().compactMap { index, call in
+            guard let function = call["function"], let name = function["name"]?.stringValue else { return nil }
+            let arguments: String
+            switch function["arguments"] {
+            case .string(let text): arguments = text
+            case .some(let value): arguments = String(decoding: value.canonicalLine, as: UTF8.self)
+            case .none: arguments = "{}"
+            }
+            return ToolCall(id: call["id"]?.stringValue ?? "call_\(index)", name: name, arguments: arguments)
+        }
     }
 
     private func send(_ request: ChatRequest, format: ResponseFormatNegotiator.Mode) async throws -> ChatResponse {
@@ -152,6 +209,7 @@ public struct OpenAIModel: LanguageModel {
         guard let json = try? JSONParser.parse(bytes.readableBytesView),
             let choice = json["choices"]?.arrayValue?.first,
             let content = choice["message"]?["content"]?.stringValue ?? choice["text"]?.stringValue
+                ?? (Self.toolCalls(choice["message"]) != nil ? "" : nil)
         else {
             throw LLMError(
                 code: .invalidResponse,
@@ -161,7 +219,9 @@ public struct OpenAIModel: LanguageModel {
         let usage = TokenUsage(
             promptTokens: json["usage"]?["prompt_tokens"]?.intValue ?? 0,
             completionTokens: json["usage"]?["completion_tokens"]?.intValue ?? 0)
-        return ChatResponse(content: content, usage: usage, finishReason: choice["finish_reason"]?.stringValue)
+        return ChatResponse(
+            content: content, usage: usage, finishReason: choice["finish_reason"]?.stringValue,
+            toolCalls: request.tools == nil ? nil : Self.toolCalls(choice["message"]))
     }
 
     /// Runs `operation`, throwing `HTTPClientError.deadlineExceeded` (and cancelling it) if it takes longer than `timeout`.
@@ -210,9 +270,16 @@ public actor ResponseFormatNegotiator {
     }
 
     private var modes: [String: Mode] = [:]
+    private var withoutNativeTools: Set<String> = []
 
     /// Creates an empty negotiator.
     public init() {}
+
+    /// Whether the endpoint is still thought to take `tools` (until it refuses them).
+    public func hasNativeTools(_ endpoint: String) -> Bool { !withoutNativeTools.contains(endpoint) }
+
+    /// Records that the endpoint refused `tools`.
+    public func refuseNativeTools(_ endpoint: String) { withoutNativeTools.insert(endpoint) }
 
     /// The form to use for an endpoint.
     public func mode(for endpoint: String) -> Mode { modes[endpoint] ?? .jsonSchema }

@@ -11,6 +11,7 @@ extension ChatRequest: JSONLineWritable {
         writer.member("model", model)
         writer.member("response_schema", responseSchema)
         writer.member("temperature", temperature)
+        if let tools { writer.member("tools", tools) }
         writer.endObject()
     }
 }
@@ -20,6 +21,8 @@ extension ChatMessage: JSONLineWritable {
         writer.beginObject()
         writer.member("content", content)
         writer.member("role", role)
+        writer.member("tool_call_id", toolCallID)
+        if let toolCalls { writer.member("tool_calls", toolCalls) }
         writer.endObject()
     }
 }
@@ -58,6 +61,7 @@ extension CallRecord: JSONLineWritable {
         writer.member("sample", sample)
         writer.member("sequence", sequence)
         writer.member("started_at", startedAt)
+        if let toolCalls { writer.member("tool_calls", toolCalls) }
         writer.member("usage", usage)
         writer.endObject()
     }

@@ -30,9 +30,12 @@ public struct CallRecord: Sendable, Hashable, Codable {
     /// When the call started and finished (ISO 8601).
     public var startedAt: String
     public var finishedAt: String
+    /// The tools the model called (native function calling); nil when it answered.
+    public var toolCalls: [ToolCall]?
 
     enum CodingKeys: String, CodingKey {
         case key, sequence, purpose, provider, sample, request, response, usage
+        case toolCalls = "tool_calls"
         case nodeID = "node_id"
         case finishReason = "finish_reason"
         case latencyMs = "latency_ms"

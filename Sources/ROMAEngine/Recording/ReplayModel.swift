@@ -34,7 +34,13 @@ public struct ReplayModel: LanguageModel {
                 try Task.checkCancellation()
                 return ChatResponse(
                     content: hit.response, usage: hit.usage, finishReason: hit.finishReason,
-                    startedAt: Timestamp.date(hit.startedAt), finishedAt: Timestamp.date(hit.finishedAt), replayed: true)
+                    startedAt: Timestamp.date(hit.startedAt), finishedAt: Timestamp.date(hit.finishedAt), replayed: true,
+                    toolCalls: hit.toolCalls)
+            }
+            if mode == .offline, request.tools != nil {
+                // The recording may have been made with the constrained turn (the endpoint had no
+                // native function calling): let the engine ask that way, as it did then.
+                throw LLMError(code: .toolsUnsupported, message: "no recorded native tool call; trying the constrained turn")
             }
             if mode == .offline {
                 throw LLMError(
@@ -60,6 +66,7 @@ public struct RecordedAnswer: Sendable, Hashable {
     public var usage: TokenUsage
     public var startedAt: String
     public var finishedAt: String
+    public var toolCalls: [ToolCall]?
 
     /// The answer of a whole record.
     public init(_ record: CallRecord) {
@@ -69,6 +76,7 @@ public struct RecordedAnswer: Sendable, Hashable {
         usage = record.usage
         startedAt = record.startedAt
         finishedAt = record.finishedAt
+        toolCalls = record.toolCalls
     }
 
     /// Reads the answer out of one line of `calls.jsonl`, skipping the request; nil if the line
@@ -86,7 +94,13 @@ public struct RecordedAnswer: Sendable, Hashable {
         let usage = fields["usage"]
         self.usage = TokenUsage(
             promptTokens: usage?["prompt_tokens"]?.intValue ?? 0, completionTokens: usage?["completion_tokens"]?.intValue ?? 0)
+        toolCalls = fields["tool_calls"]?.arrayValue?.compactMap { call in
+            guard let id = call["id"]?.stringValue, let name = call["name"]?.stringValue,
+                let arguments = call["arguments"]?.stringValue
+            else { return nil }
+            return ToolCall(id: id, name: name, arguments: arguments)
+        }
     }
 
-    private static let fields: Set<String> = ["key", "response", "finish_reason", "usage", "started_at", "finished_at"]
+    private static let fields: Set<String> = ["key", "response", "finish_reason", "usage", "started_at", "finished_at", "tool_calls"]
 }

@@ -38,6 +38,8 @@ public struct GoalOutcome: Sendable, Hashable {
     public var llmCalls: Int
     /// Calls that asked the model again because its previous answer was unusable.
     public var outputRetries: Int
+    /// Tool calls made (or replayed).
+    public var toolCalls: Int = 0
     /// Why it failed.
     public var error: String?
     /// The failure is temporary (provider unavailable, rate limited): re-run later.

@@ -32,9 +32,12 @@ extension BatchRunner {
                 manifest: job.manifest.name, goal: job.goal.id, state: state, wouldRun: wouldRun, replayMiss: nil, recordedCalls: 0,
                 missingFiles: missing)
             if options.recording != .record && wouldRun {
-                let recordings = GoalArtifacts.readAnswers(job.tree.read(job.goal.id, ResultsTree.File.calls))
+                let recorded = job.tree.read(job.goal.id, ResultsTree.File.calls)
+                let recordings = GoalArtifacts.readAnswers(recorded)
                 let model = ReplayModel(mode: .offline, live: nil, providerName: options.provider.name, recordings: recordings)
-                let record = await ExecutionEngine(model: model, configuration: options.engine).run(job.request, goalID: job.goal.id)
+                let tools = job.request.tools == nil ? nil : replayTools(recorded, live: nil, mode: .offline)
+                let engine = ExecutionEngine(model: model, configuration: engineConfiguration(job.manifest), tools: tools)
+                let record = await engine.run(job.request, goalID: job.goal.id)
                 plan.recordedCalls = record.calls.count
                 if record.error?.isRecordingMiss == true { plan.replayMiss = record.error?.message }
             }

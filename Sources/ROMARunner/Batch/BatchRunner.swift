@@ -2,6 +2,7 @@ import Foundation
 import ROMAClient
 import ROMACore
 import ROMAEngine
+import ROMATools
 
 /// Runs every goal of one or more manifests and writes their results trees.
 public struct BatchRunner: Sendable {
@@ -11,6 +12,8 @@ public struct BatchRunner: Sendable {
     public var providerModel: (any LanguageModel)?
     /// The clock remote polling waits on (tests inject a fast one).
     public var remoteSleeper: (any Sleeper)?
+    /// Tools to use instead of starting the manifests' MCP servers (tests).
+    public var toolBox: (any ToolBox)?
 
     /// Creates a runner.
     public init(options: RunOptions, providerModel: (any LanguageModel)? = nil, remoteSleeper: (any Sleeper)? = nil) {
@@ -52,11 +55,13 @@ public struct BatchRunner: Sendable {
         var jobs: [Job] = []
         for manifest in manifests {
             let tree = self.tree(manifest)
-            let profiles = ProfileTable.resolve(manifest: manifest.profileModels, environment: options.environment)
+            var profiles = ProfileTable.resolve(manifest: manifest.profileModels, environment: options.environment)
+            profiles.tools = manifest.profileTools
             for goal in manifest.goals {
                 if !options.only.isEmpty && !options.only.contains(goal.id) { continue }
                 if let shard = options.shard, !shard.contains(manifest: manifest.name, goalID: goal.id) { continue }
-                let request = ResolvedRequest(id: goal.id, request: goal.request, profiles: profiles)
+                let request = ResolvedRequest(
+                    id: goal.id, request: goal.request, profiles: profiles, tools: goal.tools, minDepth: goal.minDepth)
                 jobs.append(
                     Job(
                         manifest: manifest, tree: tree, goal: goal, request: request,
@@ -143,6 +148,8 @@ public struct BatchRunner: Sendable {
                 client: ROMAAPIClient(baseURL: options.remote.baseURL, apiKey: options.remote.apiKey),
                 settings: options.remote, sleeper: remoteSleeper ?? ContinuousSleeper(), quota: RemoteQuota())
             : nil
+        // Each manifest's MCP servers: started on first use, stopped when the goals are done.
+        let hubs = toolHubs(manifests)
         // Summary rows of the folders this run wrote, so the summary need not read them back.
         var written: [String: [String: Summary.Row]] = [:]
         // The first write failure: the tree cannot take more results, so nothing new starts.
@@ -158,7 +165,8 @@ public struct BatchRunner: Sendable {
                         events(.goalStarted(manifest: job.manifest.name, goal: job.goal.id))
                         return (await remote.run(job, events: events), nil)
                     }
-                    return await runGoal(job, existing: existing, live: live, events: events)
+                    let tools = toolBox ?? hubs[job.manifest.name]
+                    return await runGoal(job, existing: existing, live: live, tools: tools, events: events)
                 }
             }
             for _ in 0..<concurrency { launch() }
@@ -172,6 +180,7 @@ public struct BatchRunner: Sendable {
                 launch()
             }
         }
+        for hub in hubs.values { await hub.shutdown() }
         var summaryFailure: Error?
         for manifest in manifests {
             let tree = self.tree(manifest)
@@ -223,7 +232,8 @@ public struct BatchRunner: Sendable {
     }
 
     func runGoal(
-        _ job: Job, existing: GoalHead?, live: (any LanguageModel)?, events: @escaping @Sendable (BatchEvent) -> Void
+        _ job: Job, existing: GoalHead?, live: (any LanguageModel)?, tools: (any ToolBox)? = nil,
+        events: @escaping @Sendable (BatchEvent) -> Void
     ) async -> (GoalOutcome, Summary.Row?) {
         let manifest = job.manifest.name
         let id = job.goal.id
@@ -231,11 +241,9 @@ public struct BatchRunner: Sendable {
         let recorded = options.recording == .record ? nil : job.tree.read(id, ResultsTree.File.calls)
         let recordings = GoalArtifacts.readAnswers(recorded)
         let model = ReplayModel(mode: options.recording, live: live, providerName: options.provider.name, recordings: recordings)
-        var configuration = options.engine
-        if let v = job.manifest.engine.maxSubtasks { configuration.maxSubtasks = v }
-        if let v = job.manifest.engine.maxLLMCalls { configuration.maxLLMCalls = v }
-        if let v = job.manifest.engine.maxTokens { configuration.maxTokens = v }
-        let engine = ExecutionEngine(model: model, configuration: configuration)
+        let engine = ExecutionEngine(
+            model: model, configuration: engineConfiguration(job.manifest),
+            tools: job.request.tools == nil ? nil : replayTools(recorded, live: tools))
         let record = await engine.run(job.request, goalID: id) { event in
             events(.engine(manifest: manifest, goal: id, event: event))
         }
@@ -245,6 +253,7 @@ public struct BatchRunner: Sendable {
             seconds: record.finishedAt.timeIntervalSince(record.createdAt), nodes: record.dag.nodes.count,
             llmCalls: record.calls.count, outputRetries: record.outputRetries, error: record.error?.message,
             temporary: record.error?.isTemporary ?? false)
+        outcome.toolCalls = record.toolCalls.count
         // A miss in --offline mode writes nothing; a failed re-run never replaces a completed result.
         let keepExisting = record.status != .completed && existing?.status == .completed
         var folder: Summary.Row?
@@ -254,7 +263,8 @@ public struct BatchRunner: Sendable {
                 try job.tree.writeGoal(
                     id,
                     files: try GoalArtifacts.files(
-                        request: job.request, details: details, calls: record.calls, requestBytes: job.requestBytes),
+                        request: job.request, details: details, calls: record.calls, toolCalls: record.toolCalls, tools: record.tools,
+                        requestBytes: job.requestBytes),
                     known: recorded.map { [ResultsTree.File.calls: $0] } ?? [:])
                 outcome.written = true
                 folder = Summary.row(

@@ -8,9 +8,10 @@ public enum GoalArtifacts {
     /// hand-written writer, byte-identical to `CanonicalJSON.encode`).
     ///
     /// `requestBytes`, when given, is `request.json` already encoded (the runner has it).
-    public static func files(request: ResolvedRequest, details: ExecutionDetails, calls: [CallRecord]?, requestBytes: Data? = nil) throws
-        -> [String: Data]
-    {
+    public static func files(
+        request: ResolvedRequest, details: ExecutionDetails, calls: [CallRecord]?, toolCalls: [ToolCallRecord] = [],
+        tools: [ToolDefinition] = [], requestBytes: Data? = nil
+    ) throws -> [String: Data] {
         var files: [String: Data] = [
             ResultsTree.File.request: try requestBytes ?? CanonicalJSON.pretty(request.publicView),
             ResultsTree.File.execution: try CanonicalJSON.pretty(details),
@@ -20,12 +21,7 @@ public enum GoalArtifacts {
             ResultsTree.File.result: Data(resultMarkdown(request: request, details: details).utf8),
         ]
         if let calls {
-            var lines: [UInt8] = []
-            for call in calls {
-                lines.append(contentsOf: call.canonicalLine)
-                lines.append(UInt8(ascii: "\n"))
-            }
-            files[ResultsTree.File.calls] = Data(lines)
+            files[ResultsTree.File.calls] = Data(callLines(calls, toolCalls: toolCalls, tools: tools))
         }
         return files
     }
@@ -38,6 +34,7 @@ public enum GoalArtifacts {
         switch details.status {
         case .completed:
             text += (details.result ?? "") + "\n"
+            text += sourcesMarkdown(details.dag)
         default:
             text += "**The execution \(details.status.rawValue).**\n\n"
             if let error = details.error { text += "> \(error.message)\n" }

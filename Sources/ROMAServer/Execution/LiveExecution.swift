@@ -27,7 +27,7 @@ struct LiveExecution: Sendable, Hashable {
             guard next > progress else { return false }
             progress = next
             return true
-        case .call, .outputRetry:
+        case .call, .outputRetry, .toolCall:
             return false
         }
     }

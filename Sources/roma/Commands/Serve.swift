@@ -4,6 +4,7 @@ import Logging
 import ROMACore
 import ROMAEngine
 import ROMAServer
+import ROMATools
 
 extension Roma {
     /// `roma serve`: the ROMA API over the local engine, and its API keys.
@@ -46,6 +47,21 @@ extension Roma {
         @Option(help: "LLM calls in flight at once, across all executions.")
         var maxCalls = 8
 
+        @Option(
+            help:
+                "A server configuration file in the manifest's format without goals: tools:, defaults: { tools: }, engine: (tool knobs) and profiles:."
+        )
+        var config: String?
+
+        /// Reads `--config`: diagnostics on stderr and exit 65 when it is invalid.
+        func loadConfiguration() throws -> Manifest? {
+            guard let config else { return nil }
+            let (settings, diagnostics) = ManifestLoader().load(file: config, goalsRequired: false)
+            for diagnostic in diagnostics { Terminal.standardError.write(diagnostic.rendered() + "\n") }
+            guard let settings, diagnostics.isEmpty else { throw ExitStatus.invalidManifest }
+            return settings
+        }
+
         func validate() throws {
             guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
             guard dailyLimit >= 1 else { throw ValidationError("--daily-limit must be at least 1") }
@@ -74,15 +90,40 @@ extension Roma {
                 // The key itself is never logged; only whether there is one.
                 logger.info("provider openai", metadata: ["base_url": "\(base)", "api_key": "\(key == nil ? "absent" : "present")"])
             }
+            let settings = try loadConfiguration()
             let store = try SQLiteExecutionStore(path: db)
+            var profiles = ProfileTable.resolve(manifest: settings?.profileModels ?? [:], environment: environment)
+            var engine = ExecutionEngine(model: model)
+            var hub: MCPToolHub?
+            if let settings {
+                // The defaults' allow list applies to every execution: it joins every profile's toolset.
+                for profile in ConfigProfile.allCases {
+                    let tools = (settings.defaultTools ?? []) + (settings.profileTools[profile] ?? [])
+                    if !tools.isEmpty { profiles.tools[profile] = tools }
+                }
+                if let v = settings.engine.maxToolCalls { engine.configuration.maxToolCalls = v }
+                if let v = settings.engine.toolTimeoutSeconds { engine.configuration.toolTimeout = .seconds(v) }
+                if let v = settings.engine.toolCalling.flatMap(ToolCallingMode.init(rawValue:)) { engine.configuration.toolCalling = v }
+                if !settings.tools.isEmpty {
+                    let tools = MCPToolHub(servers: settings.tools, environment: environment)
+                    engine.tools = tools
+                    hub = tools
+                    logger.info("tool servers", metadata: ["servers": "\(settings.tools.keys.sorted().joined(separator: ", "))"])
+                }
+            }
             let server = APIServer(
                 configuration: ServerConfiguration(
                     host: host, port: port, dailyRequestLimit: dailyLimit, maxConcurrentExecutions: maxConcurrent),
-                store: store, engine: ExecutionEngine(model: model),
-                profiles: ProfileTable.resolve(manifest: [:], environment: environment), logger: logger)
-            try await server.run { port in
-                logger.notice("roma serve listening", metadata: ["address": "http://\(host):\(port)", "db": "\(db)"])
+                store: store, engine: engine, profiles: profiles, logger: logger)
+            do {
+                try await server.run { port in
+                    logger.notice("roma serve listening", metadata: ["address": "http://\(host):\(port)", "db": "\(db)"])
+                }
+            } catch {
+                await hub?.shutdown()
+                throw error
             }
+            await hub?.shutdown()
         }
     }
 

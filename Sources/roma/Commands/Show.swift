@@ -63,7 +63,7 @@ enum TreeDrawing {
                     .joined(separator: ", ")
             let number = root ? "" : "#\(node.id.split(separator: "_").last ?? "") "
             text +=
-                "\(prefix)\(branch)\(icon(node.status.rawValue, color: color)) \(number)[\(node.taskType) \(node.type)] \(MermaidRenderer.shorten(node.input, 70))\(deps)\n"
+                "\(prefix)\(branch)\(icon(node.status.rawValue, color: color)) \(number)[\(node.taskType) \(node.type)] \(MermaidRenderer.shorten(node.input, 70))\(deps)\(toolMark(node))\n"
             let kids = children[node.id] ?? []
             for (i, kid) in kids.enumerated() {
                 draw(kid, prefix: prefix + (root ? "" : (last ? "   " : "│  ")), last: i == kids.count - 1, root: false)
@@ -71,6 +71,24 @@ enum TreeDrawing {
         }
         for root in children[""] ?? [] { draw(root, prefix: "", last: true, root: true) }
         return text
+    }
+
+    /// `  ⚒ fetch.fetch ×2, time.get_current_time` for a node that called tools (✗ marks failed calls).
+    static func toolMark(_ node: DAGNode) -> String {
+        guard let calls = node.toolCalls, !calls.isEmpty else { return "" }
+        var order: [String] = []
+        var counts: [String: (all: Int, failed: Int)] = [:]
+        for call in calls {
+            let name = "\(call.server).\(call.tool)"
+            if counts[name] == nil { order.append(name) }
+            counts[name, default: (0, 0)].all += 1
+            if !call.ok { counts[name, default: (0, 0)].failed += 1 }
+        }
+        let parts = order.map { name -> String in
+            let (all, failed) = counts[name] ?? (0, 0)
+            return name + (all > 1 ? " ×\(all)" : "") + (failed > 0 ? " (\(failed) ✗)" : "")
+        }
+        return "  ⚒ " + parts.joined(separator: ", ")
     }
 
     static func icon(_ status: String, color: Bool) -> String {

@@ -1,0 +1,36 @@
+import Foundation
+import ROMACore
+import ROMAEngine
+import ROMATools
+
+extension BatchRunner {
+    /// One MCP hub per local manifest with a `tools:` section (none under `--offline`, which
+    /// never starts a server).
+    func toolHubs(_ manifests: [Manifest]) -> [String: MCPToolHub] {
+        guard toolBox == nil, options.mode == .local, options.recording != .offline else { return [:] }
+        var hubs: [String: MCPToolHub] = [:]
+        for manifest in manifests where !manifest.tools.isEmpty {
+            hubs[manifest.name] = MCPToolHub(servers: manifest.tools, environment: options.environment)
+        }
+        return hubs
+    }
+
+    /// The engine's settings for a manifest: the run's, with the manifest's `engine:` knobs.
+    func engineConfiguration(_ manifest: Manifest) -> EngineConfiguration {
+        var configuration = options.engine
+        let engine = manifest.engine
+        if let v = engine.maxSubtasks { configuration.maxSubtasks = v }
+        if let v = engine.maxLLMCalls { configuration.maxLLMCalls = v }
+        if let v = engine.maxTokens { configuration.maxTokens = v }
+        if let v = engine.maxToolCalls { configuration.maxToolCalls = v }
+        if let v = engine.toolTimeoutSeconds { configuration.toolTimeout = .seconds(v) }
+        if let v = engine.toolCalling.flatMap(ToolCallingMode.init(rawValue:)) { configuration.toolCalling = v }
+        return configuration
+    }
+
+    /// The tools a goal's engine calls: its recording first (as the mode allows), then the live servers.
+    func replayTools(_ recorded: Data?, live: (any ToolBox)?, mode: RecordingMode? = nil) -> any ToolBox {
+        let recording = GoalArtifacts.readToolRecordings(recorded)
+        return ReplayToolBox(mode: mode ?? options.recording, live: live, recordedTools: recording.tools, recordings: recording.calls)
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import ROMACore
+import ROMAEngine
+import ROMATestSupport
+import Testing
+
+@testable import ROMARunner
+
+/// The Python test MCP server (`Tests/MCPFixtures/mcp_test_server.py`), run by the tests over stdio.
+enum MCPFixture {
+    static let script = Fixtures.packageRoot.appendingPathComponent("Tests/MCPFixtures/mcp_test_server.py").path
+
+    /// The venv's python (`scripts/mcp-test-venv` makes it), or `ROMA_MCP_TEST_PYTHON`.
+    static let python: String? = {
+        let candidates: [String?] = [
+            ProcessInfo.processInfo.environment["ROMA_MCP_TEST_PYTHON"],
+            Fixtures.packageRoot.appendingPathComponent(".venv-mcp-test/bin/python").path,
+        ]
+        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    static var available: Bool {
+        if python == nil {
+            print("MCP tool tests skipped: no Python with the mcp package (run scripts/mcp-test-venv, or set ROMA_MCP_TEST_PYTHON)")
+        }
+        return python != nil
+    }
+
+    /// Processes still running the test server (there must be none after a run).
+    static func runningServers() -> [String] {
+        let fm = FileManager.default
+        return ((try? fm.contentsOfDirectory(atPath: "/proc")) ?? []).filter { Int($0) != nil }.compactMap { pid in
+            guard let data = fm.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+            let text = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+            return text.contains(script) ? pid : nil
+        }
+    }
+}
+
+@Suite("MCP tools end to end", .serialized, .enabled(if: MCPFixture.available, "needs scripts/mcp-test-venv"))
+struct MCPToolTests {
+    static let secret = "hunter2-do-not-write"
+
+    static func yaml(goals: String) -> String {
+        """
+        name: mcptools
+        defaults: { max_depth: 1, tools: [test] }
+        profiles: { general: mock-model }
+        engine: { tool_timeout_seconds: 1, max_tool_calls: 2 }
+        tools:
+          test:
+            command: [\(MCPFixture.python ?? "python3"), \(MCPFixture.script)]
+            env: [ROMA_TEST_SECRET]
+        goals:
+        \(goals)
+        """
+    }
+
+    /// Executors call the tool their task names (native function calling), then answer with its result.
+    static let router = RoleRouter(executor: { request in
+        if let result = request.toolResults.last { return .text("Answer from the tool: \(result.prefix(120))") }
+        let task = request.currentTask
+        let tool = ["lookup", "fail", "slow", "big", "die", "has_env"].first { task.contains($0) } ?? "lookup"
+        let arguments = tool == "lookup" ? #"{"city": "Paris"}"# : tool == "has_env" ? #"{"name": "ROMA_TEST_SECRET"}"# : "{}"
+        return .toolCalls([MockToolCall(tool, arguments: arguments)])
+    })
+
+    static func options(_ out: URL, mock: URL, recording: RecordingMode, force: Bool = false) -> RunOptions {
+        let provider = ProviderSettings(name: "openai", baseURL: mock.absoluteString, timeout: .seconds(30))
+        let environment = ["ROMA_TEST_SECRET": secret, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        return RunOptions(out: out, concurrency: 2, recording: recording, provider: provider, force: force, environment: environment)
+    }
+
+    @Test("tools that succeed, fail, time out and return 1 MB; recorded, then replayed offline byte for byte with no server")
+    func recordAndReplay() async throws {
+        let tmp = try TemporaryFolder()
+        let manifest = try Fixtures.manifest(
+            yaml: Self.yaml(
+                goals: """
+                      - { id: ok, goal: "Call lookup for Paris" }
+                      - { id: failing, goal: "Call fail" }
+                      - { id: slow, goal: "Call slow" }
+                      - { id: big, goal: "Call big" }
+                      - { id: env, goal: "Call has_env" }
+                    """), file: "mcptools.yaml")
+        let events = EventLog()
+        let (outcomes, stopped) = try await MockOpenAIServer.withServer(Self.router.script) { server in
+            let runner = BatchRunner(options: Self.options(tmp.url, mock: server.baseURL, recording: .record))
+            return (try await runner.run([manifest]) { events.append($0) }, server.baseURL)
+        }
+        #expect(outcomes.allSatisfy { $0.status == .completed && $0.toolCalls == 1 }, "\(outcomes.map { $0.error ?? "" })")
+        #expect(MCPFixture.runningServers().isEmpty, "the run left its MCP server running")
+
+        let tree = ResultsTree(out: tmp.url, manifestName: manifest.name)
+        func text(_ goal: String, _ file: String) -> String { String(decoding: tree.read(goal, file) ?? Data(), as: UTF8.self) }
+        #expect(text("ok", ResultsTree.File.result).contains("weather in Paris: sunny"))
+        #expect(text("ok", ResultsTree.File.result).contains("## Sources"))
+        #expect(text("ok", ResultsTree.File.dag).contains(#""tool_calls""#))
+        #expect(text("failing", ResultsTree.File.calls).contains("lookup failed: no reason"))
+        #expect(text("slow", ResultsTree.File.calls).contains("did not answer within 1.0 seconds"))
+        #expect(text("big", ResultsTree.File.calls).contains("[… cut: the tool returned 1048576 characters"))
+        #expect(text("env", ResultsTree.File.result).contains("Answer from the tool: set"))
+
+        // No secret anywhere: not in the tree, not in the events.
+        for (path, (data, _)) in Fixtures.snapshot(tmp.url) {
+            #expect(!String(decoding: data, as: UTF8.self).contains(Self.secret), "\(path) holds the secret")
+        }
+        #expect(!events.all.contains { "\($0)".contains(Self.secret) })
+
+        // Replay: the model's server stopped, no MCP server started (offline never starts one).
+        let before = Fixtures.snapshot(tmp.url)
+        let replay = try await BatchRunner(options: Self.options(tmp.url, mock: stopped, recording: .offline, force: true)).run([manifest])
+        #expect(replay.allSatisfy { $0.status == .completed && $0.written }, "\(replay.map { $0.error ?? "" })")
+        #expect(MCPFixture.runningServers().isEmpty)
+        let after = Fixtures.snapshot(tmp.url)
+        #expect(Set(after.keys) == Set(before.keys))
+        for (path, (data, _)) in before { #expect(after[path]?.0 == data, "\(path) differs after the offline replay") }
+
+        // A tool result recorded for other arguments is a miss (never a stale hit), and
+        // `roma plan --offline` names it.
+        let path = tree.goalFolder("ok").appendingPathComponent(ResultsTree.File.calls)
+        let lines = text("ok", ResultsTree.File.calls).split(separator: "\n").map { line -> String in
+            guard let record = ToolCallRecord(line: Array(line.utf8)) else { return String(line) }
+            let other = ToolCallRecord.key(server: "test", tool: "lookup", arguments: .object(["city": .string("Lyon")]), sample: 0)
+            return line.replacingOccurrences(of: record.key, with: other)
+        }
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: path)
+        let plans = try await BatchRunner(options: Self.options(tmp.url, mock: stopped, recording: .offline, force: true)).plan([manifest])
+        let miss = plans.first { $0.goal == "ok" }?.replayMiss ?? ""
+        #expect(miss.contains("tool test.lookup with these arguments"), "\(miss)")
+    }
+
+    @Test("a server that dies mid-call, or will not start, is a clear error naming it; nothing is left running")
+    func serverFailures() async throws {
+        let tmp = try TemporaryFolder()
+        let dying = try Fixtures.manifest(yaml: Self.yaml(goals: "  - { id: dies, goal: \"Call die\" }"), file: "mcptools.yaml")
+        let broken = try Fixtures.manifest(
+            yaml: Self.yaml(goals: "  - { id: nostart, goal: \"Call lookup\" }").replacingOccurrences(
+                of: MCPFixture.script, with: "/nonexistent/server.py"
+            ).replacingOccurrences(of: "name: mcptools", with: "name: broken"), file: "broken.yaml")
+        let outcomes = try await MockOpenAIServer.withServer(Self.router.script) { server in
+            try await BatchRunner(options: Self.options(tmp.url, mock: server.baseURL, recording: .record)).run([dying, broken])
+        }
+        let dies = try #require(outcomes.first { $0.goal == "dies" })
+        #expect(dies.status == .failed)
+        #expect(dies.error?.contains("the tool server 'test' exited (status 3) during a call to die") == true, "\(dies.error ?? "")")
+        let nostart = try #require(outcomes.first { $0.goal == "nostart" })
+        #expect(nostart.status == .failed)
+        #expect(nostart.error?.contains("the tool server 'test' exited with status") == true, "\(nostart.error ?? "")")
+        #expect(MCPFixture.runningServers().isEmpty)
+    }
+}
+
+/// Collects batch events.
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var events: [BatchEvent] = []
+    var all: [BatchEvent] { lock.withLock { events } }
+    func append(_ event: BatchEvent) { lock.withLock { events.append(event) } }
+}
