@@ -25,7 +25,7 @@ import Testing
         }
         try await MockOpenAIServer.withServer(echo) { server in
             for style in [["--json"], []] {
-                let result = try runRoma(
+                let result = try await runRomaDetached(
                     ["run", manifest, "--provider", "openai", "--base-url", server.baseURL.absoluteString, "--out", tmp.url.path] + style,
                     environment: ["OPENAI_API_KEY": key])
                 #expect(result.status == 1, "\(result.stderr)")
@@ -46,7 +46,7 @@ import Testing
         let unused: MockOpenAIServer.Script = { _ in .text("unused") }
         try await MockOpenAIServer.withServer(unused) { server in
             let base = "http://127.0.0.1:\(server.port)"
-            let result = try runRoma(
+            let result = try await runRomaDetached(
                 ["run", manifest, "--mode", "remote", "--out", tmp.url.path, "--json"],
                 environment: ["ROMA_API_KEY": key, "ROMA_BASE_URL": base])
             #expect(result.status != 0)
