@@ -74,7 +74,8 @@ public struct BatchRunner: Sendable {
     /// The goal's state, its folder's head, and the files the folder lacks (when `incomplete`).
     func state(of job: Job) -> (state: GoalState, head: GoalHead?, missing: [String]) {
         let (state, head) = folderState(of: job)
-        guard state == .current || state == .changed else { return (state, head, []) }
+        // Under --force every goal runs anyway: no need to list its folder.
+        guard !options.force, state == .current || state == .changed else { return (state, head, []) }
         // A folder is complete only with every file: one that lacks any is never skipped.
         let missing = job.tree.missingFiles(job.goal.id, withCalls: options.mode == .local)
         return missing.isEmpty ? (state, head, []) : (.incomplete, head, missing)
