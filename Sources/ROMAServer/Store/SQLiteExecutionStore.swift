@@ -10,9 +10,17 @@ public final class SQLiteExecutionStore: ExecutionStore {
     private let pool: DatabasePool
     /// Where the database lives.
     public let path: String
+    /// Key lookups by prefix, kept `keyCacheLifetime`: authentication reads keys on every
+    /// request. Keys inserted or revoked through this store clear it at once; a revocation by
+    /// another process (`roma serve keys revoke` while the server runs) takes effect within the
+    /// lifetime.
+    private let keyCache = Locked<[String: (fetched: ContinuousClock.Instant, keys: [APIKeyRecord])]>([:])
+    /// How long a key lookup is reused.
+    public let keyCacheLifetime: Duration
 
     /// Opens (creating and migrating if needed) the database at `path`.
-    public init(path: String) throws {
+    public init(path: String, keyCacheLifetime: Duration = .seconds(1)) throws {
+        self.keyCacheLifetime = keyCacheLifetime
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
@@ -85,6 +93,7 @@ public final class SQLiteExecutionStore: ExecutionStore {
     // MARK: Keys
 
     public func insertKey(_ key: APIKeyRecord) async throws {
+        defer { keyCache.withLock { $0.removeAll() } }
         try await pool.write { db in
             try db.execute(
                 sql: "INSERT INTO api_keys (id, prefix, hash, name, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -99,13 +108,21 @@ public final class SQLiteExecutionStore: ExecutionStore {
     }
 
     public func keys(prefix: String) async throws -> [APIKeyRecord] {
-        try await pool.read { db in
+        let now = ContinuousClock.now
+        if let cached = keyCache.withLock({ $0[prefix] }), now - cached.fetched < keyCacheLifetime { return cached.keys }
+        let keys = try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM api_keys WHERE prefix = ?", arguments: [prefix]).map(Self.key)
         }
+        keyCache.withLock { cache in
+            if cache.count > 10_000 { cache.removeAll() }  // bounded: prefixes of unknown keys are cached too
+            cache[prefix] = (now, keys)
+        }
+        return keys
     }
 
     public func revokeKey(idOrPrefix: String, at: String) async throws -> APIKeyRecord? {
-        try await pool.write { db in
+        defer { keyCache.withLock { $0.removeAll() } }
+        return try await pool.write { db in
             let rows = try Row.fetchAll(
                 db, sql: "SELECT * FROM api_keys WHERE id = ? OR prefix = ?", arguments: [idOrPrefix, idOrPrefix])
             // An ambiguous prefix revokes nothing: the caller must name one key.
@@ -368,5 +385,19 @@ public final class SQLiteExecutionStore: ExecutionStore {
 
     private static func json<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try CanonicalJSON.encodeLine(value), as: UTF8.self)
+    }
+}
+
+/// A value behind a lock.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
     }
 }
