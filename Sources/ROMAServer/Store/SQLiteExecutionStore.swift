@@ -17,6 +17,11 @@ public final class SQLiteExecutionStore: ExecutionStore {
     private let keyCache = Locked<[String: (fetched: ContinuousClock.Instant, keys: [APIKeyRecord])]>([:])
     /// How long a key lookup is reused.
     public let keyCacheLifetime: Duration
+    /// Finished executions (without their DAG), which polls read over and over. Only this
+    /// process writes executions, and a finished one changes only in `finish` (a cancelled
+    /// execution gains the engine's DAG and metrics), which drops it from here.
+    private let finishedCache = Locked<[String: StoredExecution]>([:])
+    private static let finishedCacheLimit = 10_000
 
     /// Opens (creating and migrating if needed) the database at `path`.
     public init(path: String, keyCacheLifetime: Duration = .seconds(1)) throws {
@@ -226,11 +231,21 @@ public final class SQLiteExecutionStore: ExecutionStore {
     }
 
     public func execution(id: String, keyID: String, includingDAG: Bool) async throws -> StoredExecution? {
+        if !includingDAG, let cached = finishedCache.withLock({ $0[id] }) {
+            return cached.keyID == keyID ? cached : nil
+        }
         let columns = includingDAG ? Self.columns : Self.columnsWithoutDAG
-        return try await pool.read { db in
+        let execution = try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT \(columns) FROM executions WHERE id = ? AND key_id = ?", arguments: [id, keyID])
                 .map { try Self.execution($0) }
         }
+        if !includingDAG, let execution, execution.status != .running {
+            finishedCache.withLock { cache in
+                if cache.count >= Self.finishedCacheLimit { cache.removeAll() }
+                cache[id] = execution
+            }
+        }
+        return execution
     }
 
     public func list(keyID: String, query: ExecutionQuery) async throws -> (items: [StoredExecution], total: Int) {
@@ -284,6 +299,8 @@ public final class SQLiteExecutionStore: ExecutionStore {
     }
 
     public func finish(id: String, outcome: ExecutionOutcome, at: String) async throws -> StoredExecution? {
+        // A cancelled execution's row still gains the engine's DAG and metrics here.
+        defer { finishedCache.withLock { _ = $0.removeValue(forKey: id) } }
         let dagJSON = try Self.json(outcome.dag)
         let metricsJSON = try Self.json(outcome.metrics)
         let errorJSON = try outcome.error.map { try Self.json($0) }
