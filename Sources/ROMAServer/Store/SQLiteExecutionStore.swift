@@ -404,17 +404,3 @@ public final class SQLiteExecutionStore: ExecutionStore {
         String(decoding: try CanonicalJSON.encodeLine(value), as: UTF8.self)
     }
 }
-
-/// A value behind a lock.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<T>(_ body: (inout Value) throws -> T) rethrows -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
-    }
-}
