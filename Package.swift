@@ -46,7 +46,8 @@ let package = Package(
             dependencies: [
                 "ROMACore", "ROMAShared",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(
@@ -72,7 +73,6 @@ let package = Package(
             dependencies: [
                 "ROMACore", "ROMAEngine", "ROMAClient", "ROMATools",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -127,14 +127,25 @@ let package = Package(
         .testTarget(name: "ROMAYAMLTests", dependencies: ["ROMAYAML", "ROMATestSupport"]),
         .testTarget(
             name: "ROMACoreTests",
-            dependencies: ["ROMACore", "ROMATestSupport"],
+            dependencies: ["ROMACore", "ROMAYAML", "ROMATestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "ROMAEngineTests", dependencies: ["ROMAEngine", "ROMATestSupport"]),
-        .testTarget(name: "ROMARunnerTests", dependencies: ["ROMARunner", "ROMAEngine", "ROMATestSupport"]),
+        .testTarget(name: "ROMAEngineTests", dependencies: ["ROMACore", "ROMAEngine", "ROMATestSupport"]),
+        .testTarget(name: "ROMARunnerTests", dependencies: ["ROMACore", "ROMARunner", "ROMAEngine", "ROMATestSupport"]),
         .testTarget(
             name: "ROMAServerTests",
-            dependencies: ["ROMAServer", "ROMAClient", "ROMARunner", "ROMATestSupport"]
+            dependencies: [
+                "ROMACore", "ROMAEngine", "ROMARunner", "ROMAServer", "ROMATestSupport", "ROMAYAML",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
     ]
 )

@@ -147,7 +147,8 @@ struct ExecutionController: Sendable {
 
     func status(_ request: Request, context: APIRequestContext) async throws -> Response {
         let execution = try await find(context, includingDAG: false)
-        return try APIJSON.response(execution.statusResponse(live: await live(execution)), requestID: context.requestID)
+        let body = execution.statusResponse(live: await live(execution)).body(requestID: context.requestID)
+        return APIJSON.response(status: .ok, body: body)
     }
 
     func dag(_ request: Request, context: APIRequestContext) async throws -> Response {

@@ -10,9 +10,22 @@ public final class SQLiteExecutionStore: ExecutionStore {
     private let pool: DatabasePool
     /// Where the database lives.
     public let path: String
+    /// Key lookups by prefix, kept `keyCacheLifetime`: authentication reads keys on every
+    /// request. Keys inserted or revoked through this store clear it at once; a revocation by
+    /// another process (`roma serve keys revoke` while the server runs) takes effect within the
+    /// lifetime.
+    private let keyCache = Locked<[String: (fetched: ContinuousClock.Instant, keys: [APIKeyRecord])]>([:])
+    /// How long a key lookup is reused.
+    public let keyCacheLifetime: Duration
+    /// Finished executions (without their DAG), which polls read over and over. Only this
+    /// process writes executions, and a finished one changes only in `finish` (a cancelled
+    /// execution gains the engine's DAG and metrics), which drops it from here.
+    private let finishedCache = Locked<[String: StoredExecution]>([:])
+    private static let finishedCacheLimit = 10_000
 
     /// Opens (creating and migrating if needed) the database at `path`.
-    public init(path: String) throws {
+    public init(path: String, keyCacheLifetime: Duration = .seconds(1)) throws {
+        self.keyCacheLifetime = keyCacheLifetime
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
@@ -85,6 +98,7 @@ public final class SQLiteExecutionStore: ExecutionStore {
     // MARK: Keys
 
     public func insertKey(_ key: APIKeyRecord) async throws {
+        defer { keyCache.withLock { $0.removeAll() } }
         try await pool.write { db in
             try db.execute(
                 sql: "INSERT INTO api_keys (id, prefix, hash, name, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -99,13 +113,21 @@ public final class SQLiteExecutionStore: ExecutionStore {
     }
 
     public func keys(prefix: String) async throws -> [APIKeyRecord] {
-        try await pool.read { db in
+        let now = ContinuousClock.now
+        if let cached = keyCache.withLock({ $0[prefix] }), now - cached.fetched < keyCacheLifetime { return cached.keys }
+        let keys = try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM api_keys WHERE prefix = ?", arguments: [prefix]).map(Self.key)
         }
+        keyCache.withLock { cache in
+            if cache.count > 10_000 { cache.removeAll() }  // bounded: prefixes of unknown keys are cached too
+            cache[prefix] = (now, keys)
+        }
+        return keys
     }
 
     public func revokeKey(idOrPrefix: String, at: String) async throws -> APIKeyRecord? {
-        try await pool.write { db in
+        defer { keyCache.withLock { $0.removeAll() } }
+        return try await pool.write { db in
             let rows = try Row.fetchAll(
                 db, sql: "SELECT * FROM api_keys WHERE id = ? OR prefix = ?", arguments: [idOrPrefix, idOrPrefix])
             // An ambiguous prefix revokes nothing: the caller must name one key.
@@ -209,11 +231,21 @@ public final class SQLiteExecutionStore: ExecutionStore {
     }
 
     public func execution(id: String, keyID: String, includingDAG: Bool) async throws -> StoredExecution? {
+        if !includingDAG, let cached = finishedCache.withLock({ $0[id] }) {
+            return cached.keyID == keyID ? cached : nil
+        }
         let columns = includingDAG ? Self.columns : Self.columnsWithoutDAG
-        return try await pool.read { db in
+        let execution = try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT \(columns) FROM executions WHERE id = ? AND key_id = ?", arguments: [id, keyID])
                 .map { try Self.execution($0) }
         }
+        if !includingDAG, let execution, execution.status != .running {
+            finishedCache.withLock { cache in
+                if cache.count >= Self.finishedCacheLimit { cache.removeAll() }
+                cache[id] = execution
+            }
+        }
+        return execution
     }
 
     public func list(keyID: String, query: ExecutionQuery) async throws -> (items: [StoredExecution], total: Int) {
@@ -267,6 +299,8 @@ public final class SQLiteExecutionStore: ExecutionStore {
     }
 
     public func finish(id: String, outcome: ExecutionOutcome, at: String) async throws -> StoredExecution? {
+        // A cancelled execution's row still gains the engine's DAG and metrics here.
+        defer { finishedCache.withLock { _ = $0.removeValue(forKey: id) } }
         let dagJSON = try Self.json(outcome.dag)
         let metricsJSON = try Self.json(outcome.metrics)
         let errorJSON = try outcome.error.map { try Self.json($0) }
