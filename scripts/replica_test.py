@@ -98,6 +98,7 @@ class Mock:
 
         server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         server.daemon_threads = True
+        server.handle_error = lambda request, address: None  # a killed replica resets its connections
         threading.Thread(target=server.serve_forever, daemon=True).start()
         return server
 
