@@ -68,7 +68,9 @@ struct ExecutionController: Sendable {
                 key: $0, status: Int(HTTPResponse.Status.accepted.code), body: Array(responseBody),
                 expiresAt: Timestamp.string(now.addingTimeInterval(configuration.idempotencyWindow)))
         }
-        switch try await store.create(execution, idempotency: claim, maxRunning: configuration.maxConcurrentExecutions, now: timestamp) {
+        switch try await store.create(
+            execution, idempotency: claim, maxRunning: configuration.maxConcurrentExecutions, now: timestamp, lease: runner.lease)
+        {
         case .created(let created):
             await runner.start(created)
             return APIJSON.response(status: .accepted, body: responseBody)

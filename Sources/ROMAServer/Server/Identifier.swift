@@ -32,6 +32,9 @@ enum Identifier {
     /// `key_` + 12 lowercase alphanumerics: the public id of an API key.
     static func keyID() -> String { "key_" + random(12, from: lowercase) }
 
+    /// `replica_` + 12 lowercase alphanumerics: one server process's lease owner id (issue-16).
+    static func replicaID() -> String { "replica_" + random(12, from: lowercase) }
+
     /// `sk_live_` + 32 alphanumerics: a new secret API key.
     static func secretKey() -> String { "sk_live_" + random(32, from: mixed) }
 }

@@ -45,6 +45,8 @@ final class UsageCounter: Sendable {
     /// Counts one request against the key's limit for `day`, unless the limit is reached (a
     /// refused request does not count).
     func consume(keyID: String, day: String, limit: Int) async throws -> UsageDecision {
+        // issue-16: a store shared by replicas counts every request itself, exactly.
+        if store.isShared { return try await store.consumeUsage(keyID: keyID, day: day, limit: limit) }
         let slot = Slot(keyID: keyID, day: day)
         while true {
             let step = state.withLock { state -> Step in
