@@ -122,6 +122,8 @@ public struct EngineSettings: Sendable, Hashable, Codable {
     public var toolTimeoutSeconds: Int?
     /// How tools are offered to the model: `auto` (native where the endpoint has it), `native` or `constrained`.
     public var toolCalling: String?
+    /// `auto` (the model decides) or `required` (a node's first constrained turn must call a tool).
+    public var toolChoice: String?
 
     /// Creates settings.
     public init(
@@ -147,7 +149,7 @@ public struct EngineSettings: Sendable, Hashable, Codable {
     /// The keys the `engine:` section may have.
     public static let keys = [
         "mode", "concurrency", "llm_concurrency", "provider", "base_url", "api_key_env", "max_subtasks",
-        "max_llm_calls", "max_tokens", "timeout_seconds", "max_tool_calls", "tool_timeout_seconds", "tool_calling",
+        "max_llm_calls", "max_tokens", "timeout_seconds", "max_tool_calls", "tool_timeout_seconds", "tool_calling", "tool_choice",
     ]
 
     /// The providers a local run can use.

@@ -179,6 +179,14 @@ struct ManifestReader {
                         nodes.fail(value.mark, path, "unknown mode '\(text)'", expected: "one of " + expected, kind: .invalidValue)
                     }
                 }
+            case "tool_choice":
+                if let text = nodes.string(value, path, expected: "auto or required") {
+                    if text == "auto" || text == "required" {
+                        engine.toolChoice = text
+                    } else {
+                        nodes.fail(value.mark, path, "unknown choice '\(text)'", expected: "auto or required", kind: .invalidValue)
+                    }
+                }
             default: engine.timeoutSeconds = nodes.integer(value, path, in: 1...86_400)
             }
         }

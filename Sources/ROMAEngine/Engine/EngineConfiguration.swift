@@ -18,6 +18,8 @@ public struct EngineConfiguration: Sendable, Hashable {
     public var toolCalling: ToolCallingMode
     /// Most characters of one tool result the model sees; the rest is cut, and the cut marked.
     public var toolOutputLimit: Int
+    /// Whether a node's first constrained turn must call a tool (`tool_choice: required`).
+    public var requireToolCall = false
 
     /// Creates a configuration.
     public init(
