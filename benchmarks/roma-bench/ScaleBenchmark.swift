@@ -104,7 +104,7 @@ enum ScaleBenchmark {
         var bound = Bound(totalCalls: 0, criticalPathCalls: 0, longestCriticalPath: 0)
         for i in 0..<goals {
             let data = try Data(contentsOf: tree.goalFolder("g\(i)").appendingPathComponent("dag.json"))
-            let dag = try JSONDecoder().decode(DAG.self, from: data)
+            let dag = try CanonicalJSON.decode(DAGResponse.self, from: data).dag
             let path = EngineBenchmark.criticalPathCalls(dag)
             bound.totalCalls += dag.nodes.reduce(0) { $0 + $1.llmCalls }
             bound.criticalPathCalls += path
