@@ -261,12 +261,12 @@ public struct BatchRunner: Sendable {
         if !(record.error?.isRecordingMiss ?? false) && !keepExisting {
             do {
                 let details = record.details
-                try job.tree.writeGoal(
-                    id,
-                    files: try GoalArtifacts.files(
-                        request: job.request, details: details, calls: record.calls, toolCalls: record.toolCalls, tools: record.tools,
-                        requestBytes: job.requestBytes),
-                    known: recorded.map { [ResultsTree.File.calls: $0] } ?? [:])
+                let files = try GoalArtifacts.files(
+                    request: job.request, details: details, calls: record.calls, toolCalls: record.toolCalls, tools: record.tools,
+                    requestBytes: job.requestBytes)
+                let known = recorded.map { [ResultsTree.File.calls: $0] } ?? [:]
+                let tree = job.tree
+                try await DiskWork.run { try tree.writeGoal(id, files: files, known: known) }
                 outcome.written = true
                 folder = Summary.row(
                     goal: job.goal, requestData: job.requestBytes, details: details, resolved: job.request.publicView, deferred: false)
