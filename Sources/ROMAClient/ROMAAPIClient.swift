@@ -55,8 +55,25 @@ public struct ROMAAPIClient: Sendable {
     }
 
     /// `POST /api/v1/executions/{id}/cancel`.
+    ///
+    /// Sent to the end even when the calling task is already cancelled: Ctrl-C cancels a remote
+    /// run, whose last act is to cancel its executions on the server. So it goes through
+    /// AsyncHTTPClient's `EventLoopFuture` API, which task cancellation does not reach (no
+    /// detached task needed); the client's timeout still bounds it.
     public func cancel(_ id: String) async throws(APIClientError) -> APIResponse<CancelResponse> {
-        try await send(.POST, "/api/v1/executions/\(id)/cancel")
+        let path = "/api/v1/executions/\(id)/cancel"
+        let response: HTTPClient.Response
+        do {
+            var headers = HTTPHeaders()
+            headers.add(name: "X-API-Key", value: apiKey)
+            headers.add(name: "Accept", value: "application/json")
+            let request = try HTTPClient.Request(url: baseURL + path, method: .POST, headers: headers)
+            response = try await client.execute(request: request, deadline: .now() + deadline).get()
+        } catch {
+            throw APIClientError(kind: .transport, message: "POST \(path) failed: \(error)")
+        }
+        let data = response.body.map { Data($0.readableBytesView) } ?? Data()
+        return try decode(.POST, path, status: Int(response.status.code), headers: response.headers, data: data)
     }
 
     /// `GET /api/v1/executions/{id}/dag`.
@@ -76,15 +93,23 @@ public struct ROMAAPIClient: Sendable {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
+            response = try await client.execute(request, timeout: deadline)
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
             if Task.isCancelled { throw APIClientError(kind: .cancelled, message: "cancelled") }
             throw APIClientError(kind: .transport, message: "\(method.rawValue) \(path) failed: \(error)")
         }
-        let limits = RateLimit(headers: response.headers)
-        let status = Int(response.status.code)
-        let data = Data(bytes.readableBytesView)
+        return try decode(method, path, status: Int(response.status.code), headers: response.headers, data: Data(bytes.readableBytesView))
+    }
+
+    /// `timeout` as NIO's `TimeAmount`.
+    private var deadline: TimeAmount { .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000) }
+
+    /// Turns an answer into the documented shape, or into the API's error.
+    private func decode<T: Decodable>(_ method: HTTPMethod, _ path: String, status: Int, headers: HTTPHeaders, data: Data)
+        throws(APIClientError) -> APIResponse<T>
+    {
+        let limits = RateLimit(headers: headers)
         guard (200..<300).contains(status) else {
             let envelope = try? JSONDecoder().decode(APIErrorEnvelope.self, from: data)
             let kind: APIClientError.Kind =
@@ -97,12 +122,12 @@ public struct ROMAAPIClient: Sendable {
                 }
             throw APIClientError(
                 kind: kind, message: envelope?.error.message ?? "HTTP \(status)", status: status, error: envelope?.error,
-                rateLimit: limits, retryAfter: response.headers.first(name: "Retry-After").flatMap(Double.init))
+                rateLimit: limits, retryAfter: headers.first(name: "Retry-After").flatMap(Double.init))
         }
         do {
             return APIResponse(
                 value: try JSONDecoder().decode(T.self, from: data), status: status, rateLimit: limits,
-                requestID: response.headers.first(name: "X-Request-ID"))
+                requestID: headers.first(name: "X-Request-ID"))
         } catch {
             throw APIClientError(
                 kind: .invalidResponse, message: "\(method.rawValue) \(path): the answer is not the documented shape (\(error))",

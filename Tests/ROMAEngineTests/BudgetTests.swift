@@ -80,7 +80,7 @@ struct BudgetTests {
             #expect(records.allSatisfy { $0.status == .completed })
             // Per goal: root atomize + plan + aggregate, three executors.
             #expect(server.journal.count == 8 * 6)
-            let peak = await limiter.peak
+            let peak = limiter.peak
             #expect(peak <= 3)
             #expect(peak == 3, "eight goals at once should fill every slot")
             #expect(gauge.peak <= 3)

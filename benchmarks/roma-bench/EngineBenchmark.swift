@@ -111,7 +111,7 @@ enum EngineBenchmark {
                     makespans.append(elapsed / .milliseconds(1))
                     ratios.append(elapsed / ideal)
                 }
-                let peak = await limiter.peak
+                let peak = limiter.peak
                 // The same number of calls one after another, without the engine: what the critical
                 // path costs through this HTTP stack and mock, so the engine's own share shows.
                 let model = ResilientModel(LimitedModel(provider, limiter: limiter))

@@ -28,12 +28,15 @@ public struct ExecutionEngine: Sendable {
     /// - Parameters:
     ///   - executionID: the id to report; `nil` derives one from the request and its first call,
     ///     so a replay of a recorded run gets the same id.
+    ///   - monitor: attached to the execution's state, so its live nodes and progress can be read
+    ///     while it runs.
     ///   - events: receives progress events; called from the engine's tasks, must be quick.
     public func run(
-        _ request: ResolvedRequest, goalID: String? = nil, executionID: String? = nil,
+        _ request: ResolvedRequest, goalID: String? = nil, executionID: String? = nil, monitor: ExecutionMonitor? = nil,
         events: @escaping @Sendable (ExecutionEvent) -> Void = { _ in }
     ) async -> ExecutionRecord {
         let state = ExecutionState(configuration: configuration, events: events)
+        monitor?.attach(state)
         let startedAt = clock.date()
         let root = NodePath.root
         await state.add(.init(id: root, parent: nil, depth: 0, taskType: .think, input: request.goal, dependencies: []))

@@ -28,6 +28,10 @@ actor ExecutionState {
     private var reservedCalls = 0
     private var tokens = 0
     private var finished = 0
+    /// The goal of the node that started last.
+    private var currentStep: String?
+    /// Finished nodes in percent of the nodes known, never lower than before (a plan adds nodes).
+    private var percent = 0
     private let configuration: EngineConfiguration
     private let events: @Sendable (ExecutionEvent) -> Void
 
@@ -44,6 +48,7 @@ actor ExecutionState {
     func start(_ id: String) {
         guard let node = nodes[id] else { return }
         nodes[id]?.status = .running
+        currentStep = node.input
         events(.nodeStarted(nodeID: id, depth: node.depth, goal: node.input))
     }
 
@@ -55,6 +60,7 @@ actor ExecutionState {
         nodes[id]?.output = output
         nodes[id]?.error = error
         finished += 1
+        percent = max(percent, finished * 100 / nodes.count)
         events(.nodeFinished(nodeID: id, status: status.rawValue, completed: finished, total: nodes.count))
     }
 
@@ -150,4 +156,10 @@ actor ExecutionState {
     }
 
     func progress() -> (completed: Int, total: Int) { (finished, nodes.count) }
+
+    /// The execution as it stands: what `ExecutionMonitor.snapshot()` answers.
+    func snapshot() -> ExecutionSnapshot {
+        ExecutionSnapshot(
+            completedNodes: finished, totalNodes: nodes.count, percent: percent, currentStep: currentStep, dag: dag())
+    }
 }

@@ -1,70 +1,103 @@
+import Synchronization
+
 /// A counting semaphore for LLM calls in flight, shared by every goal of a process.
 ///
 /// Waiters are served first come, first served; a cancelled waiter leaves the queue at once.
-public actor CallLimiter {
+/// A lock-protected class rather than an actor: the cancellation handler runs synchronously and
+/// can resume the waiter itself, so no unstructured task is needed to reach the queue.
+public final class CallLimiter: Sendable {
     private let limit: Int
-    private var inFlight = 0
-    private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
-    private var nextID: UInt64 = 0
-    private var cancelledBeforeQueued: Set<UInt64> = []
-    /// The most calls that were ever in flight at once (for benchmarks and tests).
-    public private(set) var peak = 0
+    private let state = Mutex(State())
+
+    private struct State {
+        var inFlight = 0
+        var peak = 0
+        var waiters: [Waiter] = []
+
+        /// Takes a free slot if there is one.
+        mutating func take(limit: Int) -> Bool {
+            guard inFlight < limit else { return false }
+            inFlight += 1
+            peak = max(peak, inFlight)
+            return true
+        }
+    }
+
+    /// One suspended `acquire`; touched only under `state`'s lock.
+    private final class Waiter: @unchecked Sendable {
+        var continuation: CheckedContinuation<Void, any Error>?
+        var cancelled = false
+    }
 
     /// Creates a limiter allowing `limit` calls at once.
     public init(limit: Int) {
         self.limit = max(1, limit)
     }
 
+    /// The most calls that were ever in flight at once (for benchmarks and tests).
+    public var peak: Int { state.withLock { $0.peak } }
+
     /// Waits for a slot.
     public func acquire() async throws {
         try Task.checkCancellation()
-        if inFlight < limit {
-            inFlight += 1
-            peak = max(peak, inFlight)
-            return
-        }
-        let id = nextID
-        nextID += 1
+        if state.withLock({ $0.take(limit: limit) }) { return }
+        let waiter = Waiter()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                if cancelledBeforeQueued.remove(id) != nil {
-                    continuation.resume(throwing: CancellationError())
-                } else {
-                    waiters.append((id, continuation))
+                enum Outcome { case queued, granted, cancelled }
+                let outcome = state.withLock { state -> Outcome in
+                    // The handler ran before this body: leave at once.
+                    if waiter.cancelled { return .cancelled }
+                    // A slot freed between the first attempt and now.
+                    if state.take(limit: limit) { return .granted }
+                    waiter.continuation = continuation
+                    state.waiters.append(waiter)
+                    return .queued
+                }
+                switch outcome {
+                case .queued: break
+                case .granted: continuation.resume()
+                case .cancelled: continuation.resume(throwing: CancellationError())
                 }
             }
         } onCancel: {
-            Task { await self.cancelWaiter(id) }
+            let continuation = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+                waiter.cancelled = true
+                guard let queued = waiter.continuation, let index = state.waiters.firstIndex(where: { $0 === waiter }) else {
+                    return nil  // not queued yet, or already holding its slot
+                }
+                state.waiters.remove(at: index)
+                waiter.continuation = nil
+                return queued
+            }
+            continuation?.resume(throwing: CancellationError())
         }
     }
 
     /// Returns a slot.
     public func release() {
-        if waiters.isEmpty {
-            inFlight -= 1
-        } else {
+        let next = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+            guard !state.waiters.isEmpty else {
+                state.inFlight -= 1
+                return nil
+            }
             // The slot passes straight to the next waiter; inFlight stays the same.
-            waiters.removeFirst().continuation.resume()
+            let waiter = state.waiters.removeFirst()
+            defer { waiter.continuation = nil }
+            return waiter.continuation
         }
-    }
-
-    private func cancelWaiter(_ id: UInt64) {
-        guard let index = waiters.firstIndex(where: { $0.id == id }) else {
-            cancelledBeforeQueued.insert(id)  // the handler ran before the waiter was queued
-            return
-        }
-        waiters.remove(at: index).continuation.resume(throwing: CancellationError())
+        next?.resume()
     }
 
     /// Runs `body` holding a slot.
-    public nonisolated func withSlot<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    public func withSlot<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         try await acquire()
         do {
             let value = try await body()
-            await release()
+            release()
             return value
         } catch {
-            await release()
+            release()
             throw error
         }
     }

@@ -134,10 +134,10 @@ struct RemoteGoalRunner: Sendable {
         }
     }
 
-    /// Cancels an execution on the server, even though this task is already cancelled.
+    /// Cancels an execution on the server, even though this task is already cancelled (the
+    /// client's `cancel` is not cut short by task cancellation).
     private func cancelOnServer(_ id: String) async {
-        let client = self.client
-        await Task.detached { _ = try? await client.cancel(id) }.value
+        _ = try? await client.cancel(id)
     }
 }
 

@@ -36,7 +36,7 @@ actor ExecutionRunner: Service {
     private let jobSink: AsyncStream<Job>.Continuation
     private var running: Set<String> = []
     private var stopSignals: [String: AsyncStream<StopReason>.Continuation] = [:]
-    private var live: [String: LiveExecution] = [:]
+    private var monitors: [String: ExecutionMonitor] = [:]
     private var stopping = false
     // issue-16: this replica's lease on the executions it runs, and how many it runs at most.
     /// The replica's claim (its owner id is random per process).
@@ -65,6 +65,7 @@ actor ExecutionRunner: Service {
     private struct Job: Sendable {
         let execution: StoredExecution
         let stopSignals: AsyncStream<StopReason>
+        let monitor: ExecutionMonitor
     }
 
     /// Runs every started execution until graceful shutdown, then stops them and waits for them.
@@ -75,7 +76,7 @@ actor ExecutionRunner: Service {
                 await self.shutdown()
             }
             for await job in jobs {
-                group.addTask { await self.run(job.execution, stopSignals: job.stopSignals) }
+                group.addTask { await self.run(job) }
             }
         }
     }
@@ -86,8 +87,9 @@ actor ExecutionRunner: Service {
         let (signals, signal) = AsyncStream.makeStream(of: StopReason.self, bufferingPolicy: .bufferingNewest(1))
         running.insert(execution.id)
         stopSignals[execution.id] = signal
-        live[execution.id] = LiveExecution()
-        jobSink.yield(Job(execution: execution, stopSignals: signals))
+        let monitor = ExecutionMonitor()
+        monitors[execution.id] = monitor
+        jobSink.yield(Job(execution: execution, stopSignals: signals, monitor: monitor))
     }
 
     /// Asks a running execution's engine to stop because the user cancelled it.
@@ -95,8 +97,8 @@ actor ExecutionRunner: Service {
         stopSignals[id]?.yield(.user)
     }
 
-    /// The live state of a running execution, if it runs in this process.
-    func liveState(_ id: String) -> LiveExecution? { live[id] }
+    /// The engine's live view of a running execution, if it runs in this process.
+    func monitor(_ id: String) -> ExecutionMonitor? { monitors[id] }
 
     /// How many executions run in this process.
     var runningCount: Int { running.count }
@@ -145,37 +147,68 @@ actor ExecutionRunner: Service {
         case idle
     }
 
-    private nonisolated func run(_ execution: StoredExecution, stopSignals: AsyncStream<StopReason>) async {
-        let id = execution.id
-        let resolved = ResolvedRequest(id: id, request: execution.request, profiles: profiles)
-        let (events, eventSink) = AsyncStream.makeStream(of: ExecutionEvent.self)
-        var stopReason: StopReason?
+    /// Runs one execution: the engine, and beside it the writer of its call journal, which is
+    /// not cancelled with the engine (a call that was answered, and paid for, is journaled even
+    /// while the engine is being stopped).
+    private nonisolated func run(_ job: Job) async {
+        let id = job.execution.id
+        let (entries, journalSink) = AsyncStream.makeStream(of: JournalEntry.self)
         // issue-16: calls already journaled (by this replica before a restart, or by a dead one)
         // are replayed; new ones are journaled as they finish.
-        var engine = self.engine
+        var journal: [String] = []
         do {
-            let journal = try await store.journal(executionID: id)
+            journal = try await store.journal(executionID: id)
             if !journal.isEmpty {
                 logger.info("replaying journaled model calls", metadata: ["execution_id": "\(id)", "calls": "\(journal.count)"])
             }
-            engine.model = JournalingModel.replaying(engine.model, journal: journal, executionID: id, owner: lease.owner, store: store)
         } catch {
             logger.warning("could not read the execution's journal; its calls are made again", metadata: ["execution_id": "\(id)"])
-            engine.model = JournalingModel.replaying(engine.model, journal: [], executionID: id, owner: lease.owner, store: store)
         }
+        var engine = self.engine
+        engine.model = JournalingModel.replaying(engine.model, journal: journal, sink: journalSink)
         let replaying = engine
+        let (record, stopReason) = await withTaskGroup(of: (ExecutionRecord?, StopReason?).self) { group in
+            group.addTask {
+                await self.writeJournal(entries, executionID: id)
+                return (nil, nil)
+            }
+            group.addTask {
+                let outcome = await self.drive(replaying, job)
+                journalSink.finish()  // the engine has returned: no call is left to journal
+                return outcome
+            }
+            var outcome: (ExecutionRecord?, StopReason?) = (nil, nil)
+            for await step in group where step.0 != nil || step.1 != nil { outcome = step }
+            return outcome
+        }
+        await settle(job.execution, record: record, stopReason: stopReason)
+    }
+
+    /// Runs the engine until it returns or a stop signal comes, recording its progress as it goes.
+    private nonisolated func drive(_ engine: ExecutionEngine, _ job: Job) async -> (ExecutionRecord?, StopReason?) {
+        let id = job.execution.id
+        let resolved = ResolvedRequest(id: id, request: job.execution.request, profiles: profiles)
+        // Progress is read from the engine itself (`job.monitor`); node events only say when to
+        // store it again. Changes that come while a write is in flight coalesce into one.
+        let (changes, changed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        var stopReason: StopReason?
         let record: ExecutionRecord? = await withTaskGroup(of: Step.self) { group in
             group.addTask {
-                let record = await replaying.run(resolved, goalID: id, executionID: id) { eventSink.yield($0) }
-                eventSink.finish()
+                let record = await engine.run(resolved, goalID: id, executionID: id, monitor: job.monitor) { event in
+                    switch event {
+                    case .nodeStarted, .nodeFinished: changed.yield()
+                    case .call, .outputRetry, .toolCall: break
+                    }
+                }
+                changed.finish()
                 return .finished(record)
             }
             group.addTask {
-                for await reason in stopSignals { return .stop(reason) }
+                for await reason in job.stopSignals { return .stop(reason) }
                 return .idle
             }
             group.addTask {
-                for await event in events { await self.apply(event, to: id) }
+                for await _ in changes { await self.recordProgress(of: id, from: job.monitor) }
                 return .idle
             }
             var record: ExecutionRecord?
@@ -193,15 +226,28 @@ actor ExecutionRunner: Service {
             }
             return record
         }
-        await settle(execution, record: record, stopReason: stopReason)
+        return (record, stopReason)
     }
 
-    private func apply(_ event: ExecutionEvent, to id: String) async {
+    /// Appends each answered call to the execution's journal, then lets its caller go on.
+    private nonisolated func writeJournal(_ entries: AsyncStream<JournalEntry>, executionID: String) async {
+        for await entry in entries {
+            do {
+                try await store.appendCall(executionID: executionID, owner: lease.owner, line: entry.line)
+                entry.written.resume()
+            } catch {
+                entry.written.resume(throwing: error)
+            }
+        }
+    }
+
+    /// Stores the engine's current progress, step and DAG, for other replicas and restarts.
+    private nonisolated func recordProgress(of id: String, from monitor: ExecutionMonitor) async {
+        guard let snapshot = await monitor.snapshot() else { return }
         let now = Timestamp.string(clock.date())
-        guard var state = live[id], state.apply(event, at: now) else { return }
-        live[id] = state
         do {
-            try await store.updateProgress(id: id, progress: state.progress, currentStep: state.currentStep, dag: state.dag, at: now)
+            try await store.updateProgress(
+                id: id, progress: snapshot.runningProgress, currentStep: snapshot.stepDescription, dag: snapshot.dag, at: now)
         } catch is CancellationError {
             // The engine has returned; its outcome supersedes this progress.
         } catch {
@@ -215,7 +261,7 @@ actor ExecutionRunner: Service {
             running.remove(id)
             stopSignals[id]?.finish()
             stopSignals[id] = nil
-            live[id] = nil
+            monitors[id] = nil
         }
         guard let record else { return }
         if record.status == .cancelled, stopReason == .shutdown {

@@ -5,11 +5,12 @@ import ROMAEngine
 /// Wraps the live model of one execution: every call it answers is appended to the
 /// execution's journal in the store (a `calls.jsonl` line) before the engine sees the answer, so
 /// a replica that takes the execution over replays it instead of paying for it again (issue 16).
+///
+/// The line goes to the execution's journal writer (`ExecutionRunner`), a task that is not
+/// cancelled with the engine, and the call waits until it is written.
 struct JournalingModel: LanguageModel {
     let base: any LanguageModel
-    let executionID: String
-    let owner: String
-    let store: any ExecutionStore
+    let sink: AsyncStream<JournalEntry>.Continuation
     let sequences: NodeSequences
 
     var providerName: String { base.providerName }
@@ -30,9 +31,12 @@ struct JournalingModel: LanguageModel {
             finishedAt: Timestamp.string(end), toolCalls: response.toolCalls)
         let line = String(decoding: try CanonicalJSON.encodeLine(record), as: UTF8.self)
         // A call that was answered (and paid for) is journaled even if the engine is being
-        // stopped meanwhile: the write runs outside the caller's cancellation.
-        let (store, executionID, owner) = (store, executionID, owner)
-        try await Task { try await store.appendCall(executionID: executionID, owner: owner, line: line) }.value
+        // stopped meanwhile: the writer runs outside the caller's cancellation.
+        try await withCheckedThrowingContinuation { (written: CheckedContinuation<Void, any Error>) in
+            if case .terminated = sink.yield(JournalEntry(line: line, written: written)) {
+                written.resume(throwing: CancellationError())
+            }
+        }
         return response
     }
 
@@ -43,12 +47,18 @@ struct JournalingModel: LanguageModel {
     /// The model an execution runs on: answers from its journal first, then from `base`,
     /// journaling each new answer.
     static func replaying(
-        _ base: any LanguageModel, journal: [String], executionID: String, owner: String, store: any ExecutionStore
+        _ base: any LanguageModel, journal: [String], sink: AsyncStream<JournalEntry>.Continuation
     ) -> any LanguageModel {
-        let journaling = JournalingModel(base: base, executionID: executionID, owner: owner, store: store, sequences: NodeSequences())
+        let journaling = JournalingModel(base: base, sink: sink, sequences: NodeSequences())
         let answers = journal.compactMap { RecordedAnswer(line: Array($0.utf8)) }
         return ReplayModel(mode: .replay, live: journaling, providerName: base.providerName, recordings: answers)
     }
+}
+
+/// A journal line on its way to the store, and the call that waits for it to be written.
+struct JournalEntry: Sendable {
+    let line: String
+    let written: CheckedContinuation<Void, any Error>
 }
 
 /// The next call number of each node (a node's calls are sequential).

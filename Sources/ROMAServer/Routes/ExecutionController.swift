@@ -184,9 +184,10 @@ struct ExecutionController: Sendable {
 
     // MARK: Helpers
 
-    /// The engine's live view, which only a running execution has.
-    private func live(_ execution: StoredExecution) async -> LiveExecution? {
-        execution.status == .running ? await runner.liveState(execution.id) : nil
+    /// The engine's live view, which only an execution running in this process has.
+    private func live(_ execution: StoredExecution) async -> ExecutionSnapshot? {
+        guard execution.status == .running, let monitor = await runner.monitor(execution.id) else { return nil }
+        return await monitor.snapshot()
     }
 
     private func executionID(_ context: APIRequestContext) throws -> String {

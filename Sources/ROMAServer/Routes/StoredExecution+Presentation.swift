@@ -1,4 +1,5 @@
 import ROMACore
+import ROMAEngine
 
 extension StoredExecution {
     /// The 202 body of a create (and what an idempotent replay repeats).
@@ -16,14 +17,14 @@ extension StoredExecution {
             failedAt: status == .failed ? terminalAt : nil, cancelledAt: status == .cancelled ? terminalAt : nil)
     }
 
-    /// The DAG to show: the live one of an execution running here, else the stored one (the
-    /// engine's once it returned; while running on another replica, the live DAG it stores).
-    func currentDAG(live: LiveExecution?) -> DAG {
+    /// The DAG to show: the engine's live one of an execution running here, else the stored one
+    /// (the engine's once it returned; while running on another replica, the live DAG it stores).
+    func currentDAG(live: ExecutionSnapshot?) -> DAG {
         live?.dag ?? dag ?? DAG(nodes: [], edges: [])
     }
 
     /// `GET /executions/{id}`.
-    func details(live: LiveExecution?) -> ExecutionDetails {
+    func details(live: ExecutionSnapshot?) -> ExecutionDetails {
         ExecutionDetails(
             executionId: id, status: status, initialGoal: request.goal, result: status == .completed ? result : nil,
             configProfile: profile, maxDepth: maxDepth, dag: currentDAG(live: live),
@@ -37,12 +38,12 @@ extension StoredExecution {
     }
 
     /// `GET /executions/{id}/status`, in the shape of its status.
-    func statusResponse(live: LiveExecution?) -> ExecutionStatusResponse {
+    func statusResponse(live: ExecutionSnapshot?) -> ExecutionStatusResponse {
         switch status {
         case .running:
             ExecutionStatusResponse(
-                executionId: id, status: .running, progress: max(live?.progress ?? 0, progress),
-                currentStep: live?.currentStep ?? currentStep ?? "Starting", updatedAt: updatedAt)
+                executionId: id, status: .running, progress: max(live?.runningProgress ?? 0, progress),
+                currentStep: live?.stepDescription ?? currentStep ?? "Starting", updatedAt: updatedAt)
         case .completed:
             ExecutionStatusResponse(
                 executionId: id, status: .completed, progress: 100, result: result,
