@@ -1,4 +1,7 @@
 import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import ROMAEngine
 import Testing
 
 @testable import ROMAServer
@@ -55,5 +58,29 @@ struct UsageCounterTests {
         #expect(stored <= 200 && stored >= 200 - 2 * 5)
         try await counter.flush()
         #expect(try await store.usage(keyID: "key_b", day: "2025-11-11") == 200)
+    }
+
+    @Test("half a batch wakes the flush service, so no request has to wait for the write")
+    func halfABatchAsksForAWrite() async throws {
+        let (base, path) = try Self.store()
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let (writes, written) = AsyncStream.makeStream(of: [UsageIncrement].self)
+        let store = FaultInjectingStore(base: base, failures: NIOLockedValueBox([:]), onAddUsage: { written.yield($0) })
+        let counter = UsageCounter(store: store, batchSize: 4)
+        // The timer is an hour: only the counter's own request can cause the write awaited below.
+        let service = UsageFlushService(
+            counter: counter, interval: .seconds(3600), sleeper: ContinuousSleeper(), clock: TestClock(),
+            logger: Logger(label: "roma.test.usage"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await service.run() }
+            let first = try await counter.consume(keyID: "key_a", day: "2025-11-11", limit: 10)
+            let second = try await counter.consume(keyID: "key_a", day: "2025-11-11", limit: 10)
+            #expect(first.used == 1)
+            #expect(second.used == 2)
+            var iterator = writes.makeAsyncIterator()
+            let batch = await iterator.next()
+            #expect(batch == [UsageIncrement(keyID: "key_a", day: "2025-11-11", count: 2)])
+            group.cancelAll()
+        }
     }
 }

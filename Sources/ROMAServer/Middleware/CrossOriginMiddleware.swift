@@ -11,16 +11,19 @@ struct CrossOriginMiddleware: RouterMiddleware {
     /// Headers a browser script may read from responses.
     static let exposedHeaders = "X-Request-ID, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
 
+    /// The four headers every response gets, built (and validated) once rather than per request.
+    static let responseHeaders: HTTPFields = [
+        .accessControlAllowOrigin: "*", .accessControlAllowMethods: allowedMethods,
+        .accessControlAllowHeaders: allowedHeaders, .accessControlExposeHeaders: exposedHeaders,
+    ]
+
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = await ServerError.rendering(requestID: context.requestID, logger: logger) {
             try await next(request, context)
         }
-        response.headers[.accessControlAllowOrigin] = "*"
-        response.headers[.accessControlAllowMethods] = Self.allowedMethods
-        response.headers[.accessControlAllowHeaders] = Self.allowedHeaders
-        response.headers[.accessControlExposeHeaders] = Self.exposedHeaders
+        response.headers.append(contentsOf: Self.responseHeaders)
         if request.method == .options {
             response.headers[.accessControlMaxAge] = "86400"
         }

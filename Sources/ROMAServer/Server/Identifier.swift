@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Random identifiers of the API.
 enum Identifier {
     private static let lowercase = Array("abcdefghijklmnopqrstuvwxyz0123456789")
@@ -12,21 +14,40 @@ enum Identifier {
     /// `exec_` + 16 lowercase alphanumerics.
     static func executionID() -> String { "exec_" + random(16, from: lowercase) }
 
-    /// `req_` + 16 lowercase alphanumerics, from two draws of the system generator (one per
-    /// character would cost 16 `getrandom` calls on every request). Request ids need to be
-    /// unique, not secret; the slight bias of taking 64-bit draws modulo 36 does not matter.
+    /// `req_` + 16 lowercase alphanumerics, unique within the process and unpredictable enough
+    /// to tell requests apart in logs (request ids need to be unique, not secret).
+    ///
+    /// No system call per request (two `getrandom` calls each were measurable at 10,000 req/s): a
+    /// counter, offset by a random seed drawn once per process, goes through SplitMix64's
+    /// finaliser, a bijection on 64 bits, and two such values give the 16 characters (about 82
+    /// bits). The slight bias of taking 64-bit values modulo 36 does not matter here.
     static func requestID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        var characters: [Character] = []
-        characters.reserveCapacity(16)
-        for _ in 0..<2 {
-            var bits = generator.next()
+        let count = requestCounter.add(1, ordering: .relaxed).oldValue
+        var characters: [UInt8] = Array("req_".utf8)
+        characters.reserveCapacity(20)
+        for half in 0..<2 as Range<UInt64> {
+            var bits = mix(requestSeed &+ count &* 2 &+ half)
             for _ in 0..<8 {
-                characters.append(lowercase[Int(bits % 36)])
+                characters.append(lowercaseBytes[Int(bits % 36)])
                 bits /= 36
             }
         }
-        return "req_" + String(characters)
+        return String(decoding: characters, as: UTF8.self)
+    }
+
+    private static let lowercaseBytes = Array("abcdefghijklmnopqrstuvwxyz0123456789".utf8)
+    private static let requestSeed: UInt64 = {
+        var generator = SystemRandomNumberGenerator()
+        return generator.next()
+    }()
+    private static let requestCounter = Atomic<UInt64>(0)
+
+    /// SplitMix64's output function: a bijection that scatters consecutive inputs.
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var z = value &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 
     /// `key_` + 12 lowercase alphanumerics: the public id of an API key.

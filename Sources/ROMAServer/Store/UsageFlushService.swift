@@ -3,8 +3,9 @@ import ROMACore
 import ROMAEngine
 import ServiceLifecycle
 
-/// Writes the in-memory request counts (`UsageCounter`) to the store every `interval`, and once
-/// more on graceful shutdown, after the HTTP server has stopped taking requests.
+/// Writes the in-memory request counts (`UsageCounter`) to the store every `interval`, whenever
+/// the counter asks (a key reached half a batch), and once more on graceful shutdown, after the
+/// HTTP server has stopped taking requests.
 struct UsageFlushService: Service {
     let counter: UsageCounter
     let interval: Duration
@@ -14,13 +15,13 @@ struct UsageFlushService: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await sleeper.sleep(for: interval)
-                } catch {
-                    break
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    while (try? await sleeper.sleep(for: interval)) != nil { counter.requestFlush() }
                 }
-                await flush()
+                // Ends when graceful shutdown cancels this task.
+                for await _ in counter.flushRequests { await flush() }
+                group.cancelAll()
             }
         }
         await flush()

@@ -9,6 +9,8 @@ import ROMACore
 struct FaultInjectingStore: ExecutionStore {
     let base: SQLiteExecutionStore
     let failures: NIOLockedValueBox<[String: Int]>
+    /// Sees every batch of request counts before it is written.
+    var onAddUsage: @Sendable ([UsageIncrement]) -> Void = { _ in }
 
     struct Broken: Error {}
 
@@ -31,7 +33,10 @@ struct FaultInjectingStore: ExecutionStore {
         try await base.revokeKey(idOrPrefix: idOrPrefix, at: at)
     }
     func usage(keyID: String, day: String) async throws -> Int { try await base.usage(keyID: keyID, day: day) }
-    func addUsage(_ increments: [UsageIncrement]) async throws { try await base.addUsage(increments) }
+    func addUsage(_ increments: [UsageIncrement]) async throws {
+        onAddUsage(increments)
+        try await base.addUsage(increments)
+    }
     func create(
         _ execution: StoredExecution, idempotency: IdempotencyClaim?, maxRunning: Int, now: String, lease: ExecutionLease?
     ) async throws -> CreateOutcome {
