@@ -30,8 +30,9 @@ enum WrkBenchmark {
         let (secret, record) = APIKeySecret.makeKey(name: "bench", now: Date())
         try await store.insertKey(record)
 
-        var logger = Logger(label: "roma.serve", factory: { StreamLogHandler.standardError(label: $0) })
-        logger.logLevel = .info
+        // The handler and redaction `roma serve` logs through.
+        let redactor = Redactor.fromEnvironment(environment)
+        let logger = Logger(label: "roma.serve", factory: { LineLogHandler(label: $0, level: .info, redactor: redactor) })
         var quiet = Logger(label: "roma.bench.hello")
         quiet.logLevel = .critical
         let (finished, finishedSink) = AsyncStream.makeStream(of: String.self)
@@ -60,24 +61,27 @@ enum WrkBenchmark {
             print(
                 "wrk benchmark: wrk -t2 -c64 -d\(seconds)s, \(ProcessInfo.processInfo.activeProcessorCount) cores, \(rounds) rounds"
             )
-            var pairs: [(api: Double, hello: Double)] = []
+            var pairs: [(api: WrkResult, hello: WrkResult)] = []
             for _ in 0..<rounds {
-                let helloRate = try wrk(url: "http://127.0.0.1:\(helloPort)/", headers: [], seconds: seconds)
-                let apiRate = try wrk(
+                let hello = try wrk(url: "http://127.0.0.1:\(helloPort)/", headers: [], seconds: seconds)
+                let api = try wrk(
                     url: "http://127.0.0.1:\(apiPort)/api/v1/executions/\(target)/status", headers: ["X-API-Key: \(secret)"],
                     seconds: seconds)
-                pairs.append((apiRate, helloRate))
+                pairs.append((api, hello))
                 print(
                     String(
-                        format: "  GET /status (auth, daily limit, access log) %.0f req/s; hello-world %.0f req/s; ratio %.2f",
-                        apiRate, helloRate, apiRate / helloRate))
+                        format:
+                            "  GET /status (auth, daily limit, access log) %.0f req/s, %.0f µs CPU/req; hello-world %.0f req/s, %.0f µs CPU/req; ratio %.2f",
+                        api.rate, api.cpuMicroseconds, hello.rate, hello.cpuMicroseconds, api.rate / hello.rate))
             }
-            let ratios = pairs.map { $0.api / $0.hello }.sorted()
-            let apis = pairs.map(\.api).sorted()
+            func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+            let ratios = pairs.map { $0.api.rate / $0.hello.rate }.sorted()
             print(
                 String(
-                    format: "  median: GET /status %.0f req/s, ratio to hello-world %.2f (range %.2f–%.2f)", apis[apis.count / 2],
-                    ratios[ratios.count / 2], ratios.first ?? 0, ratios.last ?? 0))
+                    format:
+                        "  median: GET /status %.0f req/s, ratio to hello-world %.2f (range %.2f–%.2f); CPU per request %.0f µs (hello-world %.0f µs)",
+                    median(pairs.map(\.api.rate)), median(ratios), ratios.first ?? 0, ratios.last ?? 0,
+                    median(pairs.map(\.api.cpuMicroseconds)), median(pairs.map(\.hello.cpuMicroseconds))))
             await group.triggerGracefulShutdown()
         }
         finishedSink.finish()
@@ -95,8 +99,24 @@ enum WrkBenchmark {
         return id
     }
 
-    /// Runs wrk and returns its `Requests/sec`; non-2xx answers fail the benchmark.
-    private static func wrk(url: String, headers: [String], seconds: Int) throws -> Double {
+    /// One wrk run: its rate, and this process's CPU time per request while it ran (both servers
+    /// live in this process, the other one idle), which a busy machine disturbs less than the rate.
+    private struct WrkResult {
+        var rate: Double
+        var cpuMicroseconds: Double
+    }
+
+    /// This process's user plus system CPU time so far, in microseconds.
+    private static func cpuTime() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1e6 + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
+    }
+
+    /// Runs wrk and returns its `Requests/sec` and the CPU time per request; non-2xx answers fail
+    /// the benchmark.
+    private static func wrk(url: String, headers: [String], seconds: Int) throws -> WrkResult {
+        let cpuBefore = cpuTime()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["wrk", "-t2", "-c64", "-d\(seconds)s"] + headers.flatMap { ["-H", $0] } + [url]
@@ -105,6 +125,7 @@ enum WrkBenchmark {
         try process.run()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        let cpu = cpuTime() - cpuBefore
         guard process.terminationStatus == 0 else { throw WrkFailure("wrk failed (is it installed?): \(text)") }
         if let line = text.split(separator: "\n").first(where: { $0.contains("Non-2xx") }) {
             throw WrkFailure("wrk saw errors: \(line)")
@@ -112,7 +133,11 @@ enum WrkBenchmark {
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Requests/sec:") }),
             let rate = Double(line.dropFirst("Requests/sec:".count).trimmingCharacters(in: .whitespaces))
         else { throw WrkFailure("no Requests/sec in wrk's output: \(text)") }
-        return rate
+        // "  123456 requests in 10.00s, …"
+        guard let total = text.split(separator: "\n").first(where: { $0.contains(" requests in ") }),
+            let count = Double(total.split(separator: " ").first ?? "")
+        else { throw WrkFailure("no request count in wrk's output: \(text)") }
+        return WrkResult(rate: rate, cpuMicroseconds: cpu / max(1, count))
     }
 }
 

@@ -18,14 +18,24 @@ public struct Redactor: Sendable, Hashable {
 
     /// The secret values, longest first (so a secret containing another is removed whole).
     public private(set) var secrets: [String]
+    /// Each secret as it appears in text and as a JSON string escapes it, as bytes, in the order
+    /// of `secrets`: computed once, since a server redacts every log line.
+    private var needles: [[UInt8]]
 
     /// A redactor that removes nothing but credential-shaped text.
     public static let none = Redactor(secrets: [])
 
     /// Creates a redactor for these values (empty and short ones are ignored).
     public init(secrets: some Sequence<String>) {
-        self.secrets = Set(secrets.filter { $0.utf8.count >= Self.minimumLength }).sorted {
+        let sorted = Set(secrets.filter { $0.utf8.count >= Self.minimumLength }).sorted {
             $0.utf8.count != $1.utf8.count ? $0.utf8.count > $1.utf8.count : $0 < $1
+        }
+        self.secrets = sorted
+        self.needles = sorted.flatMap { secret in
+            // The value as it appears in text and as a JSON string escapes it.
+            let forms = [secret, Self.jsonEscaped(secret, slashes: true), Self.jsonEscaped(secret, slashes: false)]
+            var seen = Set<String>()
+            return forms.filter { seen.insert($0).inserted }.map { Array($0.utf8) }
         }
     }
 
@@ -64,14 +74,10 @@ public struct Redactor: Sendable, Hashable {
     private func redactBytes(_ input: [UInt8]) -> [UInt8]? {
         var bytes = input
         var changed = false
-        for secret in secrets {
-            // The value as it appears in text and as a JSON string escapes it.
-            let forms = [secret, Self.jsonEscaped(secret, slashes: true), Self.jsonEscaped(secret, slashes: false)]
-            for form in Set(forms) {
-                if let replaced = Self.replace(Array(form.utf8), in: bytes) {
-                    bytes = replaced
-                    changed = true
-                }
+        for needle in needles {
+            if let replaced = Self.replace(needle, in: bytes) {
+                bytes = replaced
+                changed = true
             }
         }
         if let masked = Self.maskCredentialShapes(bytes) {

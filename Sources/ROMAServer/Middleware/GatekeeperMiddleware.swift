@@ -4,7 +4,8 @@ import Logging
 import ROMACore
 import ROMAEngine
 
-/// Authentication and the daily request limit, in front of every route.
+/// Authentication and the daily request limit, in front of every route (which it calls
+/// through `MethodGuard`, for the 405s).
 ///
 /// - `OPTIONS` (CORS preflight) is answered here with 204 and needs no key.
 /// - Public paths (the OpenAPI document) need no key.
@@ -21,6 +22,7 @@ struct GatekeeperMiddleware: RouterMiddleware {
     let clock: any WallClock
     let dailyLimit: Int
     let publicPaths: Set<String>
+    let methodGuard: MethodGuard
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -33,7 +35,7 @@ struct GatekeeperMiddleware: RouterMiddleware {
         }
         if publicPaths.contains(request.uri.path) {
             var response = await ServerError.rendering(requestID: context.requestID, logger: logger) {
-                try await next(request, context)
+                try await methodGuard.respond(request, context: context, next: next)
             }
             response.headers.append(contentsOf: window.headers(remaining: dailyLimit))
             return response
@@ -64,7 +66,7 @@ struct GatekeeperMiddleware: RouterMiddleware {
         var context = context
         context.apiKey = key
         var response = await ServerError.rendering(requestID: context.requestID, logger: logger) {
-            try await next(request, context)
+            try await methodGuard.respond(request, context: context, next: next)
         }
         response.headers.append(contentsOf: headers)
         return response

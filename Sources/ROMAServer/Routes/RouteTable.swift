@@ -38,12 +38,14 @@ struct RouteTable: Sendable {
 
 /// Answers a known path asked with a method it does not take: 405 `invalid_request`, with
 /// `Allow` listing its methods (and `OPTIONS`, which every path answers as a CORS preflight).
-struct MethodGuardMiddleware: RouterMiddleware {
-    typealias Context = APIRequestContext
-
+/// `GatekeeperMiddleware` calls the routes through it (no middleware layer of its own).
+struct MethodGuard: Sendable {
     let table: RouteTable
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    /// Calls `next`, turning the router's 404 for a known path into a 405.
+    func respond(
+        _ request: Request, context: APIRequestContext, next: (Request, APIRequestContext) async throws -> Response
+    ) async throws -> Response {
         // The router answers every known method-and-path pair, so the table is consulted only
         // when it found no route (not on the hot path).
         do {

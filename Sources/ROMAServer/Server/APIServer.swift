@@ -56,14 +56,13 @@ public struct APIServer: Sendable {
         let router = Router(context: APIRequestContext.self)
         let controller = ExecutionController(store: store, runner: runner, clock: clock, configuration: configuration)
         let table = RouteTable([(.get, "/openapi.yaml")] + controller.routes.map { ($0.method, $0.path) })
-        router.add(middleware: AccessLogMiddleware(logger: logger))
-        router.add(middleware: CrossOriginMiddleware(logger: logger))
-        router.add(middleware: CompressionMiddleware(minimumBytes: configuration.compressionMinimumBytes, logger: logger))
+        router.add(
+            middleware: ResponseMiddleware(
+                compression: ResponseCompression(minimumBytes: configuration.compressionMinimumBytes, logger: logger), logger: logger))
         router.add(
             middleware: GatekeeperMiddleware(
                 store: store, usage: usage, clock: clock, dailyLimit: configuration.dailyRequestLimit, publicPaths: Self.publicPaths,
-                logger: logger))
-        router.add(middleware: MethodGuardMiddleware(table: table))
+                methodGuard: MethodGuard(table: table), logger: logger))
         router.get("/openapi.yaml") { _, _ in
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml; charset=utf-8"

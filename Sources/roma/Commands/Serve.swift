@@ -83,11 +83,8 @@ extension Roma {
 
         func run() async throws {
             let redactor = Redactor.fromEnvironment(ProcessInfo.processInfo.environment)
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-                return RedactingLogHandler(wrapped: handler, redactor: redactor)
-            }
+            let level = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: level, redactor: redactor) }
             let logger = Logger(label: "roma.serve")
             let environment = ProcessInfo.processInfo.environment
             let limiter = CallLimiter(limit: maxCalls)

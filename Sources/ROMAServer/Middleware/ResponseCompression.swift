@@ -7,16 +7,13 @@ internal import NIOCore
 /// Hummingbird's own compression middleware lives in a package outside the mirror
 /// (hummingbird-compression), so the body is compressed whole by zlib through compress-nio
 /// (`Gzip`); API bodies are small enough that streaming would gain nothing.
-struct CompressionMiddleware: RouterMiddleware {
-    typealias Context = APIRequestContext
-
+struct ResponseCompression: Sendable {
     let minimumBytes: Int
     let logger: Logger
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var response = await ServerError.rendering(requestID: context.requestID, logger: logger) {
-            try await next(request, context)
-        }
+    /// The response, compressed if the request accepts gzip and the body is large enough.
+    func apply(to response: Response, for request: Request, requestID: String) async -> Response {
+        var response = response
         guard Gzip.isAccepted(by: request.headers[.acceptEncoding]), response.headers[.contentEncoding] == nil,
             response.status != .noContent, response.status != .notModified, request.method != .head
         else { return response }
@@ -26,7 +23,7 @@ struct CompressionMiddleware: RouterMiddleware {
         do {
             try await response.body.write(CollectingWriter(collector: collector))
         } catch {
-            return ServerError.from(error).response(requestID: context.requestID)
+            return ServerError.from(error).response(requestID: requestID)
         }
         let plain = collector.buffer
         guard plain.readableBytes >= minimumBytes else {

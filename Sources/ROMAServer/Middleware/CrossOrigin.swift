@@ -1,11 +1,8 @@
 import Hummingbird
-import Logging
 
 /// CORS as the API documents it: any origin, `GET, POST, OPTIONS`, and the headers a browser
 /// client sends. Preflights themselves are answered (204, no auth) by `GatekeeperMiddleware`.
-struct CrossOriginMiddleware: RouterMiddleware {
-    typealias Context = APIRequestContext
-
+enum CrossOrigin {
     static let allowedMethods = "GET, POST, OPTIONS"
     static let allowedHeaders = "Content-Type, X-API-Key, X-Idempotency-Key"
     /// Headers a browser script may read from responses.
@@ -17,16 +14,11 @@ struct CrossOriginMiddleware: RouterMiddleware {
         .accessControlAllowHeaders: allowedHeaders, .accessControlExposeHeaders: exposedHeaders,
     ]
 
-    let logger: Logger
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var response = await ServerError.rendering(requestID: context.requestID, logger: logger) {
-            try await next(request, context)
-        }
-        response.headers.append(contentsOf: Self.responseHeaders)
-        if request.method == .options {
+    /// Adds the CORS headers to a response (and `Access-Control-Max-Age` to a preflight's).
+    static func stamp(_ response: inout Response, method: HTTPRequest.Method) {
+        response.headers.append(contentsOf: responseHeaders)
+        if method == .options {
             response.headers[.accessControlMaxAge] = "86400"
         }
-        return response
     }
 }
