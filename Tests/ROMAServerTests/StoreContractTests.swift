@@ -13,9 +13,7 @@ struct StoreContractTests {
 
     @Test(.enabled(if: StoreFixture.postgresURL != nil, StoreFixture.postgresSkipReason))
     func postgreSQL() async throws {
-        let store = try await StoreFixture.postgres()
-        defer { store.close() }
-        try await StoreContract.check(store)
+        try await StoreFixture.withPostgres { try await StoreContract.check($0) }
     }
 
     @Test func sqliteIsExactUnderConcurrency() async throws {
@@ -24,9 +22,7 @@ struct StoreContractTests {
 
     @Test(.enabled(if: StoreFixture.postgresURL != nil, StoreFixture.postgresSkipReason))
     func postgreSQLIsExactUnderConcurrency() async throws {
-        let store = try await StoreFixture.postgres(maxConnections: 40)
-        defer { store.close() }
-        try await StoreContract.checkConcurrency(store)
+        try await StoreFixture.withPostgres(maxConnections: 40) { try await StoreContract.checkConcurrency($0) }
     }
 }
 

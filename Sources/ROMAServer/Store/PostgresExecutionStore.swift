@@ -11,47 +11,46 @@ import ROMACore
 /// checked and written as one step), daily counts are a conditional upsert, and executions are
 /// claimed with `FOR UPDATE SKIP LOCKED` under a lease measured by the database's clock.
 ///
-/// A `final class` because it owns a resource: the connection pool, run by a task started in
-/// `init` and stopped by `close()`.
+/// The connection pool runs in a child task of `withStore(url:schema:maxConnections:logger:_:)`,
+/// for exactly as long as its body: no unstructured task owns it.
 public final class PostgresExecutionStore: ExecutionStore {
     private let client: PostgresClient
-    private let runTask: Task<Void, Never>
     private let logger: Logger
     /// Where the database is (no password).
     public let url: PostgresDatabaseURL
 
-    /// Connects (lazily, through a pool of at most `maxConnections`) and migrates the schema.
+    private init(client: PostgresClient, url: PostgresDatabaseURL, logger: Logger) {
+        self.client = client
+        self.url = url
+        self.logger = logger
+    }
+
+    /// Connects (lazily, through a pool of at most `maxConnections`), migrates the schema, runs
+    /// `body` with the store, and closes the pool when `body` returns or throws.
     ///
     /// - Parameter schema: a PostgreSQL schema to keep the tables in (created if missing; tests
     ///   give each test its own); nil for the user's default `search_path`.
-    public init(
-        url: PostgresDatabaseURL, schema: String? = nil, maxConnections: Int = 20, logger: Logger = Logger(label: "roma.postgres")
-    ) async throws {
+    public static func withStore<T: Sendable>(
+        url: PostgresDatabaseURL, schema: String? = nil, maxConnections: Int = 20, logger: Logger = Logger(label: "roma.postgres"),
+        _ body: (PostgresExecutionStore) async throws -> T
+    ) async throws -> T {
         var configuration = PostgresClient.Configuration(
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: .disable)
         configuration.options.maximumConnections = maxConnections
         if let schema { configuration.options.additionalStartupParameters = [("search_path", schema)] }
         let client = PostgresClient(configuration: configuration)
-        self.client = client
-        self.url = url
-        self.logger = logger
-        self.runTask = Task { await client.run() }
-        do {
+        return try await withThrowingTaskGroup(of: Void.self, returning: T.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }  // closes the pool
             if let schema {
                 let quoted = "\"" + schema.replacingOccurrences(of: "\"", with: "\"\"") + "\""
                 try await client.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(quoted)"), logger: logger)
             }
-            try await migrate()
-        } catch {
-            runTask.cancel()
-            throw error
+            let store = PostgresExecutionStore(client: client, url: url, logger: logger)
+            try await store.migrate()
+            return try await body(store)
         }
     }
-
-    deinit { runTask.cancel() }
-
-    /// Closes the pool.
-    public func close() { runTask.cancel() }
 
     // MARK: Schema
 

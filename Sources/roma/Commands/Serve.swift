@@ -100,43 +100,44 @@ extension Roma {
                 logger.info("provider openai", metadata: ["base_url": "\(base)", "api_key": "\(key == nil ? "absent" : "present")"])
             }
             let settings = try loadConfiguration()
-            let (store, location) = try await openStore(logger: logger)
-            var profiles = ProfileTable.resolve(manifest: settings?.profileModels ?? [:], environment: environment)
-            var engine = ExecutionEngine(model: model)
-            var hub: MCPToolHub?
-            if let settings {
-                // The defaults' allow list applies to every execution: it joins every profile's toolset.
-                for profile in ConfigProfile.allCases {
-                    let tools = (settings.defaultTools ?? []) + (settings.profileTools[profile] ?? [])
-                    if !tools.isEmpty { profiles.tools[profile] = tools }
+            try await withStore(logger: logger) { store, location in
+                var profiles = ProfileTable.resolve(manifest: settings?.profileModels ?? [:], environment: environment)
+                var engine = ExecutionEngine(model: model)
+                var hub: MCPToolHub?
+                if let settings {
+                    // The defaults' allow list applies to every execution: it joins every profile's toolset.
+                    for profile in ConfigProfile.allCases {
+                        let tools = (settings.defaultTools ?? []) + (settings.profileTools[profile] ?? [])
+                        if !tools.isEmpty { profiles.tools[profile] = tools }
+                    }
+                    if let v = settings.engine.maxToolCalls { engine.configuration.maxToolCalls = v }
+                    if let v = settings.engine.toolTimeoutSeconds { engine.configuration.toolTimeout = .seconds(v) }
+                    if let v = settings.engine.toolCalling.flatMap(ToolCallingMode.init(rawValue:)) { engine.configuration.toolCalling = v }
+                    if !settings.tools.isEmpty {
+                        let tools = MCPToolHub(servers: settings.tools, environment: environment)
+                        engine.tools = tools
+                        hub = tools
+                        logger.info("tool servers", metadata: ["servers": "\(settings.tools.keys.sorted().joined(separator: ", "))"])
+                    }
                 }
-                if let v = settings.engine.maxToolCalls { engine.configuration.maxToolCalls = v }
-                if let v = settings.engine.toolTimeoutSeconds { engine.configuration.toolTimeout = .seconds(v) }
-                if let v = settings.engine.toolCalling.flatMap(ToolCallingMode.init(rawValue:)) { engine.configuration.toolCalling = v }
-                if !settings.tools.isEmpty {
-                    let tools = MCPToolHub(servers: settings.tools, environment: environment)
-                    engine.tools = tools
-                    hub = tools
-                    logger.info("tool servers", metadata: ["servers": "\(settings.tools.keys.sorted().joined(separator: ", "))"])
+                var serverConfiguration = ServerConfiguration(
+                    host: host, port: port, dailyRequestLimit: dailyLimit, maxConcurrentExecutions: maxConcurrent)
+                // issue-16: heartbeats every 2 s, or three per lease when the lease is shorter than 6 s.
+                serverConfiguration.leaseDuration = .milliseconds(Int(leaseSeconds * 1000))
+                serverConfiguration.heartbeatInterval = .milliseconds(Int(min(2, leaseSeconds / 3) * 1000))
+                let server = APIServer(
+                    configuration: serverConfiguration,
+                    store: store, engine: engine, profiles: profiles, logger: logger)
+                do {
+                    try await server.run { port in
+                        logger.notice("roma serve listening", metadata: ["address": "http://\(host):\(port)", "db": "\(location)"])
+                    }
+                } catch {
+                    await hub?.shutdown()
+                    throw error
                 }
-            }
-            var serverConfiguration = ServerConfiguration(
-                host: host, port: port, dailyRequestLimit: dailyLimit, maxConcurrentExecutions: maxConcurrent)
-            // issue-16: heartbeats every 2 s, or three per lease when the lease is shorter than 6 s.
-            serverConfiguration.leaseDuration = .milliseconds(Int(leaseSeconds * 1000))
-            serverConfiguration.heartbeatInterval = .milliseconds(Int(min(2, leaseSeconds / 3) * 1000))
-            let server = APIServer(
-                configuration: serverConfiguration,
-                store: store, engine: engine, profiles: profiles, logger: logger)
-            do {
-                try await server.run { port in
-                    logger.notice("roma serve listening", metadata: ["address": "http://\(host):\(port)", "db": "\(location)"])
-                }
-            } catch {
                 await hub?.shutdown()
-                throw error
             }
-            await hub?.shutdown()
         }
     }
 
@@ -168,12 +169,13 @@ extension Roma.Serve.Keys {
         var name: String?
 
         func run() async throws {
-            let (store, _) = try await serve.openStore(logger: Logger(label: "roma.serve"))
-            let (secret, record) = APIKeySecret.makeKey(name: name, now: Date())
-            try await store.insertKey(record)
-            print(secret)
-            Terminal.standardError.write(
-                "created \(record.id) (\(record.prefix)…); store the key now: it is not shown again\n")
+            try await serve.withStore(logger: Logger(label: "roma.serve")) { store, _ in
+                let (secret, record) = APIKeySecret.makeKey(name: name, now: Date())
+                try await store.insertKey(record)
+                print(secret)
+                Terminal.standardError.write(
+                    "created \(record.id) (\(record.prefix)…); store the key now: it is not shown again\n")
+            }
         }
     }
 
@@ -185,16 +187,17 @@ extension Roma.Serve.Keys {
         @ParentCommand var serve: Roma.Serve
 
         func run() async throws {
-            let (store, _) = try await serve.openStore(logger: Logger(label: "roma.serve"))
-            let keys = try await store.keys()
-            let rows =
-                [["ID", "PREFIX", "CREATED", "REVOKED", "NAME"]]
-                + keys.map { [$0.id, $0.prefix + "…", $0.createdAt, $0.revokedAt ?? "-", $0.name ?? ""] }
-            let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
-            for row in rows {
-                print(
-                    row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                        .trimmingCharacters(in: .whitespaces))
+            try await serve.withStore(logger: Logger(label: "roma.serve")) { store, _ in
+                let keys = try await store.keys()
+                let rows =
+                    [["ID", "PREFIX", "CREATED", "REVOKED", "NAME"]]
+                    + keys.map { [$0.id, $0.prefix + "…", $0.createdAt, $0.revokedAt ?? "-", $0.name ?? ""] }
+                let widths = (0..<5).map { column in rows.map { $0[column].count }.max() ?? 0 }
+                for row in rows {
+                    print(
+                        row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                            .trimmingCharacters(in: .whitespaces))
+                }
             }
         }
     }
@@ -210,29 +213,31 @@ extension Roma.Serve.Keys {
         var key: String
 
         func run() async throws {
-            let (store, _) = try await serve.openStore(logger: Logger(label: "roma.serve"))
-            let lookup = key.hasSuffix("…") ? String(key.dropLast()) : key
-            guard let revoked = try await store.revokeKey(idOrPrefix: lookup, at: Timestamp.string(Date())) else {
-                Terminal.standardError.write("error: no single key has the id or prefix '\(key)'\n")
-                throw ExitStatus.usage
+            try await serve.withStore(logger: Logger(label: "roma.serve")) { store, _ in
+                let lookup = key.hasSuffix("…") ? String(key.dropLast()) : key
+                guard let revoked = try await store.revokeKey(idOrPrefix: lookup, at: Timestamp.string(Date())) else {
+                    Terminal.standardError.write("error: no single key has the id or prefix '\(key)'\n")
+                    throw ExitStatus.usage
+                }
+                print("revoked \(revoked.id) (\(revoked.prefix)…)")
             }
-            print("revoked \(revoked.id) (\(revoked.prefix)…)")
         }
     }
 }
 
 // issue-16 begin
 extension Roma.Serve {
-    /// The store `--db` (or `ROMA_DATABASE_URL`) names and a description of it without any
-    /// password. A PostgreSQL URL on the command line may not carry a password (`ps` would show
-    /// it): it comes from `ROMA_DATABASE_URL` or `PGPASSWORD`. Errors are one line, exit 64
-    /// (bad URL) or 74 (cannot open or migrate).
-    func openStore(logger: Logger) async throws -> (any ExecutionStore, String) {
+    /// Runs `body` with the store `--db` (or `ROMA_DATABASE_URL`) names and a description of it
+    /// without any password; a PostgreSQL store's connection pool lives as long as `body`. A
+    /// PostgreSQL URL on the command line may not carry a password (`ps` would show it): it comes
+    /// from `ROMA_DATABASE_URL` or `PGPASSWORD`. Errors are one line, exit 64 (bad URL) or 74
+    /// (cannot open or migrate).
+    func withStore(logger: Logger, _ body: (any ExecutionStore, String) async throws -> Void) async throws {
         let environment = ProcessInfo.processInfo.environment
         let fromEnvironment = environment["ROMA_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
         let target = db ?? fromEnvironment ?? "roma-serve.sqlite"
         guard PostgresDatabaseURL.isPostgres(target) else {
-            return (try SQLiteExecutionStore(path: target), target)
+            return try await body(try SQLiteExecutionStore(path: target), target)
         }
         let url: PostgresDatabaseURL
         do {
@@ -241,9 +246,13 @@ extension Roma.Serve {
             Terminal.standardError.write("error: \(error)\n")
             throw ExitStatus.usage
         }
+        var opened = false
         do {
-            return (try await PostgresExecutionStore(url: url, logger: logger), url.description)
-        } catch {
+            try await PostgresExecutionStore.withStore(url: url, logger: logger) { store in
+                opened = true
+                try await body(store, url.description)
+            }
+        } catch  where !opened {
             Terminal.standardError.write("error: cannot open the PostgreSQL database \(url): \(String(reflecting: error).prefix(300))\n")
             throw ExitStatus.ioError
         }

@@ -27,52 +27,51 @@ struct ReplicaSet: Sendable {
         _ body: @Sendable (ReplicaSet) async throws -> T
     ) async throws -> T {
         let schema = "t_" + StoreFixture.schemaSuffix()
-        var stores: [PostgresExecutionStore] = []
-        for _ in models { stores.append(try await StoreFixture.postgres(schema: schema, maxConnections: 10)) }
-        defer { for store in stores { store.close() } }
-        var keys: [String] = []
-        for index in 0..<2 {
-            let (secret, record) = APIKeySecret.makeKey(name: "test-\(index)", now: Date())
-            try await stores[0].insertKey(record)
-            keys.append(secret)
-        }
-        var configuration = configuration
-        configuration.host = "127.0.0.1"
-        configuration.port = 0
-        let finished = FinishedExecutions()
-        var logger = Logger(label: "roma.serve.replicas")
-        logger.logLevel = ProcessInfo.processInfo.environment["ROMA_TEST_LOG"] != nil ? .debug : .critical
-        var groups: [ServiceGroup] = []
-        var portStreams: [AsyncStream<Int>] = []
-        for (store, model) in zip(stores, models) {
-            let server = APIServer(
-                configuration: configuration, store: store, engine: ExecutionEngine(model: model), clock: clock,
-                webhookSleeper: RecordingSleeper(), logger: logger,
-                onExecutionFinished: { execution in Task { await finished.record(execution) } })
-            let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-            portStreams.append(ports)
-            let app = server.makeApplication { portSink.yield($0) }
-            groups.append(ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger)))
-        }
-        let allGroups = groups
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            for group in allGroups { tasks.addTask { try await group.run() } }
-            var ports: [Int] = []
-            for stream in portStreams {
-                var iterator = stream.makeAsyncIterator()
-                guard let port = await iterator.next() else { throw TestFailure("a replica did not start") }
-                ports.append(port)
+        return try await StoreFixture.withPostgres(replicas: models.count, schema: schema, maxConnections: 10) { stores in
+            var keys: [String] = []
+            for index in 0..<2 {
+                let (secret, record) = APIKeySecret.makeKey(name: "test-\(index)", now: Date())
+                try await stores[0].insertKey(record)
+                keys.append(secret)
             }
-            let set = ReplicaSet(ports: ports, keys: keys, schema: schema, finished: finished, groups: allGroups)
-            do {
-                let result = try await body(set)
-                for group in allGroups { await group.triggerGracefulShutdown() }
-                try await tasks.waitForAll()
-                return result
-            } catch {
-                for group in allGroups { await group.triggerGracefulShutdown() }
-                try? await tasks.waitForAll()
-                throw error
+            var configuration = configuration
+            configuration.host = "127.0.0.1"
+            configuration.port = 0
+            let finished = FinishedExecutions()
+            var logger = Logger(label: "roma.serve.replicas")
+            logger.logLevel = ProcessInfo.processInfo.environment["ROMA_TEST_LOG"] != nil ? .debug : .critical
+            var groups: [ServiceGroup] = []
+            var portStreams: [AsyncStream<Int>] = []
+            for (store, model) in zip(stores, models) {
+                let server = APIServer(
+                    configuration: configuration, store: store, engine: ExecutionEngine(model: model), clock: clock,
+                    webhookSleeper: RecordingSleeper(), logger: logger,
+                    onExecutionFinished: { execution in Task { await finished.record(execution) } })
+                let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+                portStreams.append(ports)
+                let app = server.makeApplication { portSink.yield($0) }
+                groups.append(ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger)))
+            }
+            let allGroups = groups
+            return try await withThrowingTaskGroup(of: Void.self) { tasks in
+                for group in allGroups { tasks.addTask { try await group.run() } }
+                var ports: [Int] = []
+                for stream in portStreams {
+                    var iterator = stream.makeAsyncIterator()
+                    guard let port = await iterator.next() else { throw TestFailure("a replica did not start") }
+                    ports.append(port)
+                }
+                let set = ReplicaSet(ports: ports, keys: keys, schema: schema, finished: finished, groups: allGroups)
+                do {
+                    let result = try await body(set)
+                    for group in allGroups { await group.triggerGracefulShutdown() }
+                    try await tasks.waitForAll()
+                    return result
+                } catch {
+                    for group in allGroups { await group.triggerGracefulShutdown() }
+                    try? await tasks.waitForAll()
+                    throw error
+                }
             }
         }
     }

@@ -14,18 +14,30 @@ enum StoreFixture {
     static let postgresSkipReason: Comment =
         "ROMA_TEST_DATABASE_URL is not set: run scripts/postgres-test (or `eval $(scripts/postgres-test start)`) to run the PostgreSQL suites"
 
-    /// A PostgreSQL store in a schema of its own (a fresh, empty database for one test).
-    static func postgres(maxConnections: Int = 20) async throws -> PostgresExecutionStore {
-        let text = try #require(postgresURL)
-        let url = try PostgresDatabaseURL(text, passwordAllowed: true, environment: ProcessInfo.processInfo.environment)
-        return try await PostgresExecutionStore(url: url, schema: "t_" + schemaSuffix(), maxConnections: maxConnections)
+    /// Runs `body` with a PostgreSQL store in a schema of its own (a fresh, empty database for one test).
+    static func withPostgres<T: Sendable>(maxConnections: Int = 20, _ body: (PostgresExecutionStore) async throws -> T) async throws -> T {
+        try await withPostgres(schema: "t_" + schemaSuffix(), maxConnections: maxConnections, body)
     }
 
-    /// A PostgreSQL store on an existing schema (a second replica of a test).
-    static func postgres(schema: String, maxConnections: Int = 20) async throws -> PostgresExecutionStore {
+    /// Runs `body` with a PostgreSQL store on `schema` (created if missing; a second replica of a test shares it).
+    static func withPostgres<T: Sendable>(
+        schema: String, maxConnections: Int = 20, _ body: (PostgresExecutionStore) async throws -> T
+    ) async throws -> T {
         let text = try #require(postgresURL)
         let url = try PostgresDatabaseURL(text, passwordAllowed: true, environment: ProcessInfo.processInfo.environment)
-        return try await PostgresExecutionStore(url: url, schema: schema, maxConnections: maxConnections)
+        return try await PostgresExecutionStore.withStore(url: url, schema: schema, maxConnections: maxConnections, body)
+    }
+
+    /// Runs `body` with `count` stores on one schema: the replicas of one test.
+    static func withPostgres<T: Sendable>(
+        replicas count: Int, schema: String, maxConnections: Int = 20, _ body: ([PostgresExecutionStore]) async throws -> T
+    ) async throws -> T {
+        guard count > 0 else { return try await body([]) }
+        return try await withPostgres(schema: schema, maxConnections: maxConnections) { first in
+            try await withPostgres(replicas: count - 1, schema: schema, maxConnections: maxConnections) { others in
+                try await body([first] + others)
+            }
+        }
     }
 
     static func schemaSuffix() -> String {
