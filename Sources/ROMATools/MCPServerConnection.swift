@@ -32,6 +32,8 @@ final class MCPServerConnection: Sendable {
         switch server.transport {
         case .stdio(let command, let names):
             let started = try ChildProcess.start(server: server.name, command: command, environment: environment, passing: names)
+            // Foundation's termination handler is a synchronous callback and the SDK's client an
+            // actor: a task is the bridge. It ends as soon as the session is closed.
             started.onExit { Task { await client.disconnect() } }
             child = started
             transport = PipeTransport(reading: started.output, writing: started.input)
@@ -99,6 +101,8 @@ final class MCPServerConnection: Sendable {
                 try await context.value
             } onCancel: {
                 // The SDK's request task does not follow cancellation; cancelling the request ends it.
+                // A cancellation handler is synchronous and the client an actor: a short task sends
+                // the notification (it ends with the send).
                 Task { try? await client.cancelRequest(context.requestID, reason: "timed out") }
             }
             return ToolResult(text: MCPValue.text(result.content), isError: result.isError ?? false)

@@ -63,6 +63,9 @@ public actor MCPToolHub: ToolBox {
             starting[name]
             ?? {
                 let (environment, timeout) = (self.environment, self.startTimeout)
+                // Unstructured on purpose: one start is shared by every goal that asks at once, so
+                // it belongs to the hub, not to the first caller (whose cancellation must not fail
+                // the others); the hub keeps it in `starting` and `shutdown()` awaits it.
                 let task = Task { try await MCPServerConnection.start(server, environment: environment, timeout: timeout) }
                 starting[name] = task
                 return task

@@ -45,14 +45,19 @@ public struct LineLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var line = Timestamp.string(Date())
         line += " \(event.level) \(label) :"
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
-        if let explicit = event.metadata { merged.merge(explicit) { $1 } }
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
-            line += " \(key)=\(redactor.redact(Self.text(value)))"
+        // The access log's lines carry only their own metadata: no dictionary is merged for them.
+        var merged = event.metadata ?? [:]
+        if !metadata.isEmpty || metadataProvider != nil {
+            merged = metadata
+            if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
+            if let explicit = event.metadata { merged.merge(explicit) { $1 } }
         }
-        line += " [\(event.source)] \(redactor.redact(event.message.description))\n"
-        write(line)
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+            line += " \(key)=\(Self.text(value))"
+        }
+        line += " [\(event.source)] \(event.message.description)\n"
+        // The whole line at once: one scan, and a secret split across two values is caught too.
+        write(redactor.redact(line))
     }
 
     /// A metadata value as `StreamLogHandler` prints it.
