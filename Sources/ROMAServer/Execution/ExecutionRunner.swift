@@ -152,7 +152,7 @@ actor ExecutionRunner: Service {
     /// while the engine is being stopped).
     private nonisolated func run(_ job: Job) async {
         let id = job.execution.id
-        let (entries, journalSink) = AsyncStream.makeStream(of: JournalEntry.self)
+        let queue = JournalQueue()
         // issue-16: calls already journaled (by this replica before a restart, or by a dead one)
         // are replayed; new ones are journaled as they finish.
         var journal: [String] = []
@@ -165,16 +165,16 @@ actor ExecutionRunner: Service {
             logger.warning("could not read the execution's journal; its calls are made again", metadata: ["execution_id": "\(id)"])
         }
         var engine = self.engine
-        engine.model = JournalingModel.replaying(engine.model, journal: journal, sink: journalSink)
+        engine.model = JournalingModel.replaying(engine.model, journal: journal, queue: queue)
         let replaying = engine
         let (record, stopReason) = await withTaskGroup(of: (ExecutionRecord?, StopReason?).self) { group in
             group.addTask {
-                await self.writeJournal(entries, executionID: id)
+                await self.writeJournal(queue, executionID: id)
                 return (nil, nil)
             }
             group.addTask {
                 let outcome = await self.drive(replaying, job)
-                journalSink.finish()  // the engine has returned: no call is left to journal
+                queue.finish()  // the engine has returned: no call is left to journal
                 return outcome
             }
             var outcome: (ExecutionRecord?, StopReason?) = (nil, nil)
@@ -230,8 +230,8 @@ actor ExecutionRunner: Service {
     }
 
     /// Appends each answered call to the execution's journal, then lets its caller go on.
-    private nonisolated func writeJournal(_ entries: AsyncStream<JournalEntry>, executionID: String) async {
-        for await entry in entries {
+    private nonisolated func writeJournal(_ queue: JournalQueue, executionID: String) async {
+        while let entry = await queue.next() {
             do {
                 try await store.appendCall(executionID: executionID, owner: lease.owner, line: entry.line)
                 entry.written.resume()

@@ -10,7 +10,7 @@ import ROMAEngine
 /// cancelled with the engine, and the call waits until it is written.
 struct JournalingModel: LanguageModel {
     let base: any LanguageModel
-    let sink: AsyncStream<JournalEntry>.Continuation
+    let queue: JournalQueue
     let sequences: NodeSequences
 
     var providerName: String { base.providerName }
@@ -33,9 +33,7 @@ struct JournalingModel: LanguageModel {
         // A call that was answered (and paid for) is journaled even if the engine is being
         // stopped meanwhile: the writer runs outside the caller's cancellation.
         try await withCheckedThrowingContinuation { (written: CheckedContinuation<Void, any Error>) in
-            if case .terminated = sink.yield(JournalEntry(line: line, written: written)) {
-                written.resume(throwing: CancellationError())
-            }
+            queue.append(JournalEntry(line: line, written: written))
         }
         return response
     }
@@ -47,9 +45,9 @@ struct JournalingModel: LanguageModel {
     /// The model an execution runs on: answers from its journal first, then from `base`,
     /// journaling each new answer.
     static func replaying(
-        _ base: any LanguageModel, journal: [String], sink: AsyncStream<JournalEntry>.Continuation
+        _ base: any LanguageModel, journal: [String], queue: JournalQueue
     ) -> any LanguageModel {
-        let journaling = JournalingModel(base: base, sink: sink, sequences: NodeSequences())
+        let journaling = JournalingModel(base: base, queue: queue, sequences: NodeSequences())
         let answers = journal.compactMap { RecordedAnswer(line: Array($0.utf8)) }
         return ReplayModel(mode: .replay, live: journaling, providerName: base.providerName, recordings: answers)
     }
