@@ -97,13 +97,21 @@ final class MCPServerConnection: Sendable {
         let client = self.client
         do {
             let context: RequestContext<CallTool.Result> = try await client.callTool(name: tool, arguments: members)
-            let result = try await withTaskCancellationHandler {
-                try await context.value
-            } onCancel: {
-                // The SDK's request task does not follow cancellation; cancelling the request ends it.
-                // A cancellation handler is synchronous and the client an actor: a short task sends
-                // the notification (it ends with the send).
-                Task { try? await client.cancelRequest(context.requestID, reason: "timed out") }
+            let result = try await withThrowingTaskGroup(of: CallTool.Result?.self) { group in
+                group.addTask { try await context.value }
+                group.addTask {
+                    await Self.untilCancelled()  // the caller's cancellation, or the answer's arrival
+                    return nil
+                }
+                defer { group.cancelAll() }
+                while let next = try await group.next() {
+                    if let result = next { return result }
+                    // Cancelled (a timeout, Ctrl-C): the SDK's request does not follow
+                    // cancellation; cancelling the request ends it, locally at once (the
+                    // notification to the server is best effort).
+                    try? await client.cancelRequest(context.requestID, reason: "timed out")
+                }
+                throw CancellationError()
             }
             return ToolResult(text: MCPValue.text(result.content), isError: result.isError ?? false)
         } catch {
@@ -124,6 +132,13 @@ final class MCPServerConnection: Sendable {
     func stop() async {
         await client.disconnect()
         await child?.stop()
+    }
+
+    /// Returns when the current task is cancelled.
+    private static func untilCancelled() async {
+        let (never, keep) = AsyncStream.makeStream(of: Never.self)
+        for await _ in never {}
+        keep.finish()
     }
 
     static func describe(_ error: any Error) -> String {
