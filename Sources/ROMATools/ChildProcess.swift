@@ -14,7 +14,10 @@ final class ChildProcess: Sendable {
         var exitStatus: Int32?
         var closing = false
         var waiters: [CheckedContinuation<Void, Never>] = []
-        var onExit: [@Sendable () -> Void] = []
+        /// `untilExit()` callers, by id; they leave early when their task is cancelled.
+        var watchers: [Int: CheckedContinuation<Void, Never>] = [:]
+        var cancelledWatchers: Set<Int> = []
+        var nextWatcher = 0
     }
 
     /// Where the server's output is read (its standard output).
@@ -61,27 +64,45 @@ final class ChildProcess: Sendable {
         return child
     }
 
-    /// Runs `action` once the process exits (at once if it has).
-    func onExit(_ action: @escaping @Sendable () -> Void) {
-        let now = state.withLock { state -> Bool in
-            if state.exitStatus != nil { return true }
-            state.onExit.append(action)
-            return false
+    /// Returns once the process has exited (at once if it has), or when the calling task is
+    /// cancelled: for a task that watches the process beside other work in a task group.
+    func untilExit() async {
+        let id = state.withLock { state in
+            defer { state.nextWatcher += 1 }
+            return state.nextWatcher
         }
-        if now { action() }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state -> Bool in
+                    if state.exitStatus != nil || state.cancelledWatchers.remove(id) != nil { return true }
+                    state.watchers[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            let watcher = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                if let watcher = state.watchers.removeValue(forKey: id) { return watcher }
+                // Not waiting yet (the body resumes at once when it sees this), or already resumed.
+                if state.exitStatus == nil { state.cancelledWatchers.insert(id) }
+                return nil
+            }
+            watcher?.resume()
+        }
     }
 
     private func exited(_ status: Int32) {
-        let (waiters, actions) = state.withLock { state in
+        let (waiters, watchers) = state.withLock { state in
             state.exitStatus = status
             defer {
                 state.waiters = []
-                state.onExit = []
+                state.watchers = [:]
+                state.cancelledWatchers = []
             }
-            return (state.waiters, state.onExit)
+            return (state.waiters, Array(state.watchers.values))
         }
         for waiter in waiters { waiter.resume() }
-        for action in actions { action() }
+        for watcher in watchers { watcher.resume() }
     }
 
     /// Waits for the exit and returns its status; with `ifClosing`, returns nil at once unless the

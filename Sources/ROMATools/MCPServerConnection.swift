@@ -32,9 +32,6 @@ final class MCPServerConnection: Sendable {
         switch server.transport {
         case .stdio(let command, let names):
             let started = try ChildProcess.start(server: server.name, command: command, environment: environment, passing: names)
-            // Foundation's termination handler is a synchronous callback and the SDK's client an
-            // actor: a task is the bridge. It ends as soon as the session is closed.
-            started.onExit { Task { await client.disconnect() } }
             child = started
             transport = PipeTransport(reading: started.output, writing: started.input)
         case .http(let url, let headers):
@@ -63,7 +60,8 @@ final class MCPServerConnection: Sendable {
                 } while cursor != nil
                 return listed
             }
-            let tools = try await Self.within(timeout, server: server.name, onTimeout: { await client.disconnect() }, session)
+            let tools = try await Self.within(
+                timeout, server: server.name, watching: child, onTimeout: { await client.disconnect() }, session)
             let definitions = tools.map {
                 ToolDefinition(
                     server: server.name, tool: $0.name, description: $0.description ?? "", inputSchema: MCPValue.json($0.inputSchema))
@@ -97,15 +95,25 @@ final class MCPServerConnection: Sendable {
         let client = self.client
         do {
             let context: RequestContext<CallTool.Result> = try await client.callTool(name: tool, arguments: members)
+            let child = self.child
             let result = try await withThrowingTaskGroup(of: CallTool.Result?.self) { group in
                 group.addTask { try await context.value }
                 group.addTask {
                     await Self.untilCancelled()  // the caller's cancellation, or the answer's arrival
                     return nil
                 }
+                if let child {
+                    group.addTask {
+                        // A server that dies mid-call: closing the session fails the request.
+                        await child.untilExit()
+                        if child.exitStatus != nil { await client.disconnect() }
+                        return nil
+                    }
+                }
                 defer { group.cancelAll() }
                 while let next = try await group.next() {
                     if let result = next { return result }
+                    guard Task.isCancelled else { continue }  // the process exited: the request fails next
                     // Cancelled (a timeout, Ctrl-C): the SDK's request does not follow
                     // cancellation; cancelling the request ends it, locally at once (the
                     // notification to the server is best effort).
@@ -146,10 +154,10 @@ final class MCPServerConnection: Sendable {
         return "\(error)"
     }
 
-    /// Runs `operation` with a deadline; at the deadline `onTimeout` ends it (the SDK's requests do
-    /// not follow cancellation) and a clear error names the server.
+    /// Runs `operation` with a deadline; at the deadline, or when `child` exits first, `onTimeout`
+    /// ends it (the SDK's requests do not follow cancellation) and a clear error names the server.
     static func within<T: Sendable>(
-        _ timeout: Duration, server: String, onTimeout: @escaping @Sendable () async -> Void,
+        _ timeout: Duration, server: String, watching child: ChildProcess? = nil, onTimeout: @escaping @Sendable () async -> Void,
         _ operation: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
@@ -158,6 +166,13 @@ final class MCPServerConnection: Sendable {
                 try await Task.sleep(for: timeout)
                 await onTimeout()
                 return nil
+            }
+            if let child {
+                group.addTask {
+                    await child.untilExit()
+                    if child.exitStatus != nil { await onTimeout() }
+                    return nil
+                }
             }
             defer { group.cancelAll() }
             guard case .some(.some(let value)) = try await group.next() else {
