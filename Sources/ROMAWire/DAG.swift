@@ -49,14 +49,18 @@ public struct DAGNode: Sendable, Hashable, Codable {
     public var tokensUsed: Int
     /// The tools the node called, in order; nil when it called none.
     public var toolCalls: [DAGToolCall]?
+    /// What the node's LLM calls cost (`null` when a model has no price); nil when not reported.
+    public var costUSD: CostUSD?
 
     /// Creates a node.
     public init(
         id: String, type: String, taskType: String, status: NodeStatus, input: String, output: String? = nil,
         depth: Int, parent: String?, dependencies: [String] = [], startedAt: String? = nil,
-        completedAt: String? = nil, error: String? = nil, llmCalls: Int = 0, tokensUsed: Int = 0, toolCalls: [DAGToolCall]? = nil
+        completedAt: String? = nil, error: String? = nil, llmCalls: Int = 0, tokensUsed: Int = 0, toolCalls: [DAGToolCall]? = nil,
+        costUSD: CostUSD? = nil
     ) {
         self.toolCalls = toolCalls
+        self.costUSD = costUSD
         self.id = id
         self.type = type
         self.taskType = taskType
@@ -81,6 +85,7 @@ public struct DAGNode: Sendable, Hashable, Codable {
         case llmCalls = "llm_calls"
         case tokensUsed = "tokens_used"
         case toolCalls = "tool_calls"
+        case costUSD = "cost_usd"
     }
 }
 

@@ -57,6 +57,7 @@ public struct BatchRunner: Sendable {
             let tree = self.tree(manifest)
             var profiles = ProfileTable.resolve(manifest: manifest.profileModels, environment: options.environment)
             profiles.tools = manifest.profileTools
+            profiles.agents = manifest.profileAgentModels
             for goal in manifest.goals {
                 if !options.only.isEmpty && !options.only.contains(goal.id) { continue }
                 if let shard = options.shard, !shard.contains(manifest: manifest.name, goalID: goal.id) { continue }
@@ -115,6 +116,7 @@ public struct BatchRunner: Sendable {
             }
         }
         let all = try jobs(manifests)
+        for note in unpricedModelNotes(all) { events(.note(note)) }
         var toRun: [(Job, GoalHead?)] = []
         var outcomes: [GoalOutcome] = []
         for job in all {
@@ -254,6 +256,7 @@ public struct BatchRunner: Sendable {
             llmCalls: record.calls.count, outputRetries: record.outputRetries, error: record.error?.message,
             temporary: record.error?.isTemporary ?? false)
         outcome.toolCalls = record.toolCalls.count
+        outcome.costUSD = record.costUSD
         // A miss in --offline mode writes nothing; a failed re-run never replaces a completed result.
         let keepExisting = record.status != .completed && existing?.status == .completed
         var folder: Summary.Row?

@@ -74,6 +74,7 @@ actor ExecutionRunner: Service {
         guard !stopping, !running.contains(execution.id) else { return }
         let (signals, signal) = AsyncStream.makeStream(of: StopReason.self, bufferingPolicy: .bufferingNewest(1))
         running.insert(execution.id)
+        ServerMetrics.running(running.count)
         stopSignals[execution.id] = signal
         live[execution.id] = LiveExecution()
         jobSink.yield(Job(execution: execution, stopSignals: signals))
@@ -142,6 +143,7 @@ actor ExecutionRunner: Service {
     }
 
     private func apply(_ event: ExecutionEvent, to id: String) async {
+        if case .call(_, _, let model, let tokens, let cost, _) = event { ServerMetrics.call(model: model, tokens: tokens, cost: cost) }
         let now = Timestamp.string(clock.date())
         guard var state = live[id], state.apply(event, at: now) else { return }
         live[id] = state
@@ -158,6 +160,7 @@ actor ExecutionRunner: Service {
         let id = execution.id
         defer {
             running.remove(id)
+            ServerMetrics.running(running.count)
             stopSignals[id]?.finish()
             stopSignals[id] = nil
             live[id] = nil
@@ -176,6 +179,7 @@ actor ExecutionRunner: Service {
             return
         }
         guard let final else { return }
+        ServerMetrics.executionFinished(status: final.status)
         logger.info(
             "execution finished",
             metadata: ["execution_id": "\(id)", "status": "\(final.status.rawValue)", "tokens": "\(record.tokensUsed)"])

@@ -5,6 +5,7 @@ import ROMACore
 import ROMAEngine
 import ROMAServer
 import ROMATools
+import ServiceLifecycle
 
 extension Roma {
     /// `roma serve`: the ROMA API over the local engine, and its API keys.
@@ -47,9 +48,12 @@ extension Roma {
         @Option(help: "LLM calls in flight at once, across all executions.")
         var maxCalls = 8
 
+        @Option(help: "Serve Prometheus metrics at http://HOST:P/metrics (off by default).")
+        var metricsPort: Int?
+
         @Option(
             help:
-                "A server configuration file in the manifest's format without goals: tools:, defaults: { tools: }, engine: (tool knobs) and profiles:."
+                "A server configuration file in the manifest's format without goals: tools:, defaults: { tools: }, engine: (tool knobs, max_cost_usd), profiles: and pricing:."
         )
         var config: String?
 
@@ -67,6 +71,7 @@ extension Roma {
             guard dailyLimit >= 1 else { throw ValidationError("--daily-limit must be at least 1") }
             guard maxConcurrent >= 1 else { throw ValidationError("--max-concurrent must be at least 1") }
             guard maxCalls >= 1 else { throw ValidationError("--max-calls must be at least 1") }
+            if let metricsPort, !(0...65_535).contains(metricsPort) { throw ValidationError("--metrics-port must be from 0 to 65535") }
         }
 
         func run() async throws {
@@ -96,6 +101,7 @@ extension Roma {
             var engine = ExecutionEngine(model: model)
             var hub: MCPToolHub?
             if let settings {
+                profiles.agents = settings.profileAgentModels
                 // The defaults' allow list applies to every execution: it joins every profile's toolset.
                 for profile in ConfigProfile.allCases {
                     let tools = (settings.defaultTools ?? []) + (settings.profileTools[profile] ?? [])
@@ -104,6 +110,8 @@ extension Roma {
                 if let v = settings.engine.maxToolCalls { engine.configuration.maxToolCalls = v }
                 if let v = settings.engine.toolTimeoutSeconds { engine.configuration.toolTimeout = .seconds(v) }
                 if let v = settings.engine.toolCalling.flatMap(ToolCallingMode.init(rawValue:)) { engine.configuration.toolCalling = v }
+                if let v = settings.engine.maxCostUSD { engine.configuration.maxCostUSD = v }
+                engine.configuration.pricing = settings.pricing
                 if !settings.tools.isEmpty {
                     let tools = MCPToolHub(servers: settings.tools, environment: environment)
                     engine.tools = tools
@@ -111,12 +119,29 @@ extension Roma {
                     logger.info("tool servers", metadata: ["servers": "\(settings.tools.keys.sorted().joined(separator: ", "))"])
                 }
             }
+            try await TraceExport.around(environment) { tracing in
+                engine.configuration.tracing = tracing
+                try await serve(engine: engine, store: store, profiles: profiles, hub: hub, logger: logger)
+            }
+        }
+
+        private func serve(
+            engine: ExecutionEngine, store: any ExecutionStore, profiles: ProfileTable, hub: MCPToolHub?, logger: Logger
+        ) async throws {
             let server = APIServer(
                 configuration: ServerConfiguration(
                     host: host, port: port, dailyRequestLimit: dailyLimit, maxConcurrentExecutions: maxConcurrent),
                 store: store, engine: engine, profiles: profiles, logger: logger)
+            var services: [any Service] = []
+            if let metricsPort {
+                let host = host
+                services.append(
+                    MetricsEndpoint.bootstrap().makeApplication(host: host, port: metricsPort, logger: logger) { port in
+                        logger.notice("roma serve metrics", metadata: ["address": "http://\(host):\(port)/metrics"])
+                    })
+            }
             do {
-                try await server.run { port in
+                try await server.run(alongside: services) { port in
                     logger.notice("roma serve listening", metadata: ["address": "http://\(host):\(port)", "db": "\(db)"])
                 }
             } catch {
