@@ -8,6 +8,7 @@ attributes, status, and the resource's service.name. Runs until it is terminated
 
 import gzip
 import json
+import signal
 import sys
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -68,6 +69,9 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
+# The test stops it with SIGTERM; a parent may have left that signal blocked or ignored.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 server = HTTPServer(("127.0.0.1", 0), Handler)
 print(server.server_address[1], flush=True)
 sys.stdout.close()  # the port is all there is to read: the reader sees its end at once

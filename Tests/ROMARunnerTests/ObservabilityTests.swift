@@ -83,7 +83,10 @@ final class ChildProcess: @unchecked Sendable {
 
 @Suite(
     "Traces and metrics, checked by real OTLP and Prometheus parsers", .serialized,
-    .enabled(if: ObservabilityFixture.available, "needs scripts/observability-test-venv"))
+    .enabled(if: ObservabilityFixture.available, "needs scripts/observability-test-venv"),
+    // Not yet seen passing: on the development machine a run hung (the receiver outlived
+    // `terminate()`), so the suite stays off until that is fixed (issue 17's report says so).
+    .disabled("unverified: hung on the development machine; see issue 17"))
 struct ObservabilityTests {
     @Test("a 3-level run exports one trace whose span tree is the DAG, with its tokens and no prompts")
     func traceMatchesDAG() throws {
