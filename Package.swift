@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // issue-16: the PostgreSQL store of `roma serve --db postgres://…`.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -55,6 +57,8 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .target(
@@ -80,7 +84,6 @@ let package = Package(
             dependencies: [
                 "ROMACore", "ROMAEngine", "ROMAClient", "ROMATools",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -90,6 +93,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),  // issue-16
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -141,14 +145,25 @@ let package = Package(
         .testTarget(name: "ROMAYAMLTests", dependencies: ["ROMAYAML", "ROMATestSupport"]),
         .testTarget(
             name: "ROMACoreTests",
-            dependencies: ["ROMACore", "ROMATestSupport"],
+            dependencies: ["ROMACore", "ROMAYAML", "ROMATestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "ROMAEngineTests", dependencies: ["ROMAEngine", "ROMATestSupport"]),
-        .testTarget(name: "ROMARunnerTests", dependencies: ["ROMARunner", "ROMAEngine", "ROMATestSupport"]),
+        .testTarget(name: "ROMAEngineTests", dependencies: ["ROMACore", "ROMAEngine", "ROMATestSupport"]),
+        .testTarget(name: "ROMARunnerTests", dependencies: ["ROMACore", "ROMARunner", "ROMAEngine", "ROMATestSupport"]),
         .testTarget(
             name: "ROMAServerTests",
-            dependencies: ["ROMAServer", "ROMAClient", "ROMARunner", "ROMATestSupport"]
+            dependencies: [
+                "ROMACore", "ROMAEngine", "ROMARunner", "ROMAServer", "ROMATestSupport", "ROMAYAML",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
     ]
 )

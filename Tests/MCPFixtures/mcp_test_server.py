@@ -51,4 +51,38 @@ def has_env(name: str) -> str:
 
 
 if __name__ == "__main__":
-    server.run("stdio")
+    if len(sys.argv) == 3 and sys.argv[1] == "--http":
+        # Streamable HTTP on 127.0.0.1 (port 0: a free one), JSON responses (no SSE stream); refuses
+        # requests without `Authorization: Bearer $ROMA_TEST_TOKEN`; prints "ready PORT" once it listens.
+        import uvicorn
+
+        server.settings.json_response = True
+        server.settings.stateless_http = True
+        app = server.streamable_http_app()
+        expected = os.environ.get("ROMA_TEST_TOKEN", "")
+
+        async def guarded(scope, receive, send):
+            if scope["type"] == "http":
+                headers = dict(scope.get("headers") or [])
+                if headers.get(b"authorization", b"").decode() != f"Bearer {expected}":
+                    await send({"type": "http.response.start", "status": 401, "headers": []})
+                    await send({"type": "http.response.body", "body": b"unauthorized"})
+                    return
+            await app(scope, receive, send)
+
+        config = uvicorn.Config(guarded, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", lifespan="on")
+        uv = uvicorn.Server(config)
+
+        async def main():
+            import asyncio
+
+            task = asyncio.create_task(uv.serve())
+            while not uv.started:
+                await asyncio.sleep(0.05)
+            port = uv.servers[0].sockets[0].getsockname()[1]
+            print(f"ready {port}", flush=True)
+            await task
+
+        anyio.run(main)
+    else:
+        server.run("stdio")

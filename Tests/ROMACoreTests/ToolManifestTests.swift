@@ -100,6 +100,10 @@ struct ToolManifestTests {
             yaml: "engine: { tool_calling: always }\ngoals: [x]\n",
             position: "1:25", keyPath: "engine.tool_calling", message: "unknown mode 'always'"),
         Case(
+            label: "an unknown tool_choice",
+            yaml: "engine: { tool_choice: always }\ngoals: [x]\n",
+            position: "1:24", keyPath: "engine.tool_choice", message: "unknown choice 'always'"),
+        Case(
             label: "min_depth deeper than max_depth",
             yaml: "goals:\n  - { goal: x, max_depth: 2, min_depth: 3 }\n",
             position: "2:5", keyPath: "goals[0].min_depth", message: "3 is deeper than max_depth 2"),

@@ -87,6 +87,26 @@ struct ToolCallingTests {
         }
     }
 
+    @Test("tool_choice required: the first constrained turn can only be a call (tool and arguments required)")
+    func requiredCall() async throws {
+        let router = RoleRouter(executor: { request in
+            request.lastUserMessage.hasPrefix("Result of the tool")
+                ? .toolTurnAnswer("done") : .callTool("lookup", arguments: #"{"city": "Oslo"}"#)
+        })
+        try await MockOpenAIServer.withServer(router.script) { server in
+            let record = await Self.engine(EngineHarness(server), tools: ScriptedToolBox()) {
+                $0.toolCalling = .constrained
+                $0.requireToolCall = true
+            }.run(Self.request())
+            #expect(record.status == .completed, "\(record.error?.message ?? "")")
+            let schemas = server.journal.executorRequests.compactMap { $0.responseFormat?["json_schema"]?["schema"] }
+            #expect(schemas.count == 2)
+            #expect(schemas.first?["anyOf"] == nil)
+            #expect(schemas.first?["required"] == .array([.string("action"), .string("tool"), .string("arguments")]))
+            #expect(schemas.last?["anyOf"]?.arrayValue?.count == 2)
+        }
+    }
+
     @Test("a tool error, a timeout and a 1 MB result go back to the model as tool results", arguments: ["fail", "slow", "big"])
     func toolResults(tool: String) async throws {
         let router = RoleRouter(executor: Self.nativeExecutor(tool, arguments: "{}"))

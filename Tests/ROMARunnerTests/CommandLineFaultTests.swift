@@ -25,13 +25,33 @@ import Testing
         }
         try await MockOpenAIServer.withServer(echo) { server in
             for style in [["--json"], []] {
-                let result = try runRoma(
+                let result = try await runRomaDetached(
                     ["run", manifest, "--provider", "openai", "--base-url", server.baseURL.absoluteString, "--out", tmp.url.path] + style,
                     environment: ["OPENAI_API_KEY": key])
                 #expect(result.status == 1, "\(result.stderr)")
                 #expect((result.stdout + result.stderr).contains("Incorrect API key provided: Bearer [REDACTED]"))
                 for text in [result.stdout, result.stderr] { #expect(!text.contains("Secret0123"), "\(text)") }
             }
+        }
+        let walker = FileManager.default.enumerator(atPath: tmp.url.path)
+        while let relative = walker?.nextObject() as? String {
+            let data = FileManager.default.contents(atPath: tmp.url.appendingPathComponent(relative).path) ?? Data()
+            #expect(!String(decoding: data, as: UTF8.self).contains("Secret0123"), "\(relative)")
+        }
+    }
+
+    @Test func aROMAKeyEchoedByTheServerIsInNoOutput() async throws {
+        let tmp = try TemporaryFolder()
+        let key = "roma-key-Zx9Secret0123456789"
+        let unused: MockOpenAIServer.Script = { _ in .text("unused") }
+        try await MockOpenAIServer.withServer(unused) { server in
+            let base = "http://127.0.0.1:\(server.port)"
+            let result = try await runRomaDetached(
+                ["run", manifest, "--mode", "remote", "--out", tmp.url.path, "--json"],
+                environment: ["ROMA_API_KEY": key, "ROMA_BASE_URL": base])
+            #expect(result.status != 0)
+            #expect((result.stdout + result.stderr).contains("Invalid API key: [REDACTED]"), "\(result.stdout)\(result.stderr)")
+            for text in [result.stdout, result.stderr] { #expect(!text.contains("Secret0123"), "\(text)") }
         }
         let walker = FileManager.default.enumerator(atPath: tmp.url.path)
         while let relative = walker?.nextObject() as? String {

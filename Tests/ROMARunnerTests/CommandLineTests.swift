@@ -33,6 +33,16 @@ func runRoma(_ arguments: [String], environment: [String: String] = [:], unsetti
         stderr: String(decoding: errData, as: UTF8.self))
 }
 
+/// `runRoma` off the cooperative thread pool: for tests whose `roma` talks to a server running
+/// in this test process, which needs the pool's threads while the child runs.
+func runRomaDetached(_ arguments: [String], environment: [String: String] = [:]) async throws -> CLIResult {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try runRoma(arguments, environment: environment) })
+        }
+    }
+}
+
 @Suite struct CommandLineTests {
     let examples = Fixtures.packageRoot.appendingPathComponent("examples").path
 

@@ -316,6 +316,56 @@ import Testing
             Self.entries(root).filter { !$0.hasPrefix(".lock") && $0 != ".gitignore" }.isEmpty,
             "nothing half-written: \(Self.entries(root))")
     }
+
+    /// The disk refuses to make a goal folder durable (`syncfs` or `fsync` fails): the folder is
+    /// never renamed into place, nothing half-written is left, and the run stops as for a full disk.
+    @Test func aFailedSyncStopsTheRunBeforeTheFolderIsRenamed() async throws {
+        let tmp = try TemporaryFolder()
+        let manifest = try Self.manifest(goals: 6)
+        var options = Fixtures.options(tmp.url)
+        options.concurrency = 2
+        let renamed = NoteCollector()
+        options.faults = FileSystemFaults { call, path in
+            if call == .rename { renamed.add(path) }
+            return call == .sync && !path.hasSuffix(".gitignore") ? .fail(EIO) : nil
+        }
+        do {
+            _ = try await BatchRunner(options: options).run([manifest])
+            Issue.record("the run should have stopped")
+        } catch let stopped as RunStopped {
+            #expect(stopped.cause.errorNumber == EIO)
+            #expect(stopped.description.hasPrefix("cannot write \(tmp.url.path)/crash/.tmp-run-"), "\(stopped.description)")
+            #expect(stopped.description.contains("Input/output error"))
+        }
+        #expect(
+            !renamed.notes.contains { $0.contains("/.ready-") || $0.hasSuffix("/g0") }, "no unsynced folder was renamed: \(renamed.notes)")
+        let root = tmp.url.appendingPathComponent("crash")
+        #expect(
+            Self.entries(root).filter { !$0.hasPrefix(".lock") && $0 != ".gitignore" && $0 != "summary.json" && $0 != "index.md" }.isEmpty,
+            "nothing half-written: \(Self.entries(root))")
+    }
+
+    /// Both ways of making a folder durable: a failure leaves the goal's folder as it was.
+    @Test(arguments: [TreeFileSystem.SyncStrategy.fileSystem, .eachFile])
+    func aFailedSyncLeavesTheOldFolder(strategy: TreeFileSystem.SyncStrategy) throws {
+        let tmp = try TemporaryFolder()
+        let renamed = NoteCollector()
+        var tree = ResultsTree(
+            root: tmp.url.appendingPathComponent("crash"),
+            faults: FileSystemFaults { call, path in
+                if call == .rename { renamed.add(path) }
+                return call == .sync && path.contains("/.tmp-") ? .fail(EIO) : nil
+            })
+        tree.fileSystem.syncStrategy = strategy
+        try tree.create()
+        try Self.makeFolder(tree.goalFolder("g0"))
+        #expect(throws: ResultsTreeError.self) {
+            try tree.writeGoal("g0", files: ["request.json": Data("new\n".utf8), "result.md": Data("answer\n".utf8)])
+        }
+        #expect(renamed.notes.isEmpty, "nothing unsynced was renamed: \(renamed.notes)")
+        #expect(Self.entries(tree.root) == ["g0"], "no staging folder is left")
+        #expect(tree.read("g0", "request.json") == Data("{}\n".utf8), "the old folder is untouched")
+    }
 }
 
 /// Collects strings from events, across tasks.

@@ -151,10 +151,111 @@ struct MCPToolTests {
     }
 }
 
+extension MCPToolTests {
+    @Test("a streamable-HTTP server, its header's value read from the variable named, never written")
+    func streamableHTTP() async throws {
+        let token = "tok-\(UUID().uuidString)"
+        let server = try await HTTPTestServer(python: try #require(MCPFixture.python), token: token)
+        defer { server.stop() }
+        let tmp = try TemporaryFolder()
+        let yaml = """
+            name: mcphttp
+            defaults: { max_depth: 1, tools: [test.lookup] }
+            profiles: { general: mock-model }
+            tools:
+              test:
+                url: http://127.0.0.1:\(server.port)/mcp
+                headers_env: { Authorization: ROMA_TEST_AUTH }
+            goals:
+              - { id: ok, goal: "Call lookup for Paris" }
+            """
+        let manifest = try Fixtures.manifest(yaml: yaml, file: "mcphttp.yaml")
+        let events = EventLog()
+        let outcomes = try await MockOpenAIServer.withServer(Self.router.script) { mock in
+            var options = Self.options(tmp.url, mock: mock.baseURL, recording: .record)
+            options.environment["ROMA_TEST_AUTH"] = "Bearer \(token)"
+            return try await BatchRunner(options: options).run([manifest]) { events.append($0) }
+        }
+        #expect(outcomes.first?.status == .completed, "\(outcomes.first?.error ?? "")")
+        let tree = ResultsTree(out: tmp.url, manifestName: manifest.name)
+        let result = String(decoding: tree.read("ok", ResultsTree.File.result) ?? Data(), as: UTF8.self)
+        #expect(result.contains("weather in Paris: sunny"))
+        // Only the allowed tool was offered.
+        let calls = String(decoding: tree.read("ok", ResultsTree.File.calls) ?? Data(), as: UTF8.self)
+        #expect(calls.contains(#""name":"lookup""#) && !calls.contains(#""name":"big""#))
+        for (path, (data, _)) in Fixtures.snapshot(tmp.url) {
+            #expect(!String(decoding: data, as: UTF8.self).contains(token), "\(path) holds the header's value")
+        }
+        #expect(!events.all.contains { "\($0)".contains(token) })
+    }
+
+    @Test("a run cancelled while a tool call is in flight stops its server: no orphan process")
+    func cancelledRun() async throws {
+        let tmp = try TemporaryFolder()
+        let manifest = try Fixtures.manifest(
+            yaml: Self.yaml(goals: "  - { id: slow, goal: \"Call slow\" }").replacingOccurrences(
+                of: "tool_timeout_seconds: 1", with: "tool_timeout_seconds: 600"), file: "mcptools.yaml")
+        let outcomes = try await MockOpenAIServer.withServer(Self.router.script) { mock in
+            let runner = BatchRunner(options: Self.options(tmp.url, mock: mock.baseURL, recording: .record))
+            let (asked, sink) = AsyncStream.makeStream(of: Void.self)
+            let run = Task {
+                try await runner.run([manifest]) { event in
+                    // The executor's first answer asks for the tool: the call starts right after it.
+                    if case .engine(_, _, .call(_, "execute", _, _)) = event { sink.yield() }
+                }
+            }
+            var iterator = asked.makeAsyncIterator()
+            _ = await iterator.next()
+            run.cancel()
+            return try await run.value
+        }
+        #expect(outcomes.first?.status == .cancelled, "\(outcomes.first.map { "\($0.status)" } ?? "")")
+        #expect(MCPFixture.runningServers().isEmpty, "the cancelled run left its MCP server running")
+    }
+}
+
 /// Collects batch events.
 final class EventLog: @unchecked Sendable {
     private let lock = NSLock()
     private var events: [BatchEvent] = []
     var all: [BatchEvent] { lock.withLock { events } }
     func append(_ event: BatchEvent) { lock.withLock { events.append(event) } }
+}
+
+/// The test server over streamable HTTP, started by a test and stopped when it ends.
+final class HTTPTestServer: @unchecked Sendable {
+    let process = Process()
+    let port: Int
+
+    /// Starts it with `token` as the bearer token it requires; returns once it listens.
+    init(python: String, token: String) async throws {
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [MCPFixture.script, "--http", "0"]
+        process.environment = ["ROMA_TEST_TOKEN": token, "PATH": "/usr/bin:/bin"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Its first line says where it listens; read off the cooperative pool (a blocking read).
+        let reading = output.fileHandleForReading
+        let port = await withCheckedContinuation { (continuation: CheckedContinuation<Int, Never>) in
+            DispatchQueue.global().async {
+                var text = ""
+                while !text.contains("\n") {
+                    let data = reading.availableData
+                    if data.isEmpty { break }
+                    text += String(decoding: data, as: UTF8.self)
+                }
+                let line = text.split(separator: "\n").first { $0.hasPrefix("ready ") }
+                continuation.resume(returning: line.flatMap { Int($0.dropFirst(6)) } ?? 0)
+            }
+        }
+        guard port > 0 else { throw FixtureError(message: "the HTTP test server did not start") }
+        self.port = port
+    }
+
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
 }

@@ -39,3 +39,27 @@ struct RestartTests {
         }
     }
 }
+
+/// issue-16: a restart replays the calls the stopped server had finished (its journal).
+@Suite("A restarted SQLite server pays for no finished call twice")
+struct RestartReplayTests {
+    @Test func theNextServerReplaysTheJournaledCalls() async throws {
+        let database = try await TestDatabase.make()
+        defer { database.remove() }
+        let gate = Gate()
+        let counter = CallCounter()
+        let id = try await LiveServer.with(model: CountingModel(counter: counter, gate: gate, answering: 3), database: database) {
+            server in
+            let id = try await server.create(#"{"goal": "Compare three databases", "max_depth": 2}"#)
+            await gate.waitForArrivals(1)  // 3 calls answered; the server stops in the next one
+            return id
+        }
+        try await LiveServer.with(model: CountingModel(counter: counter), database: database) { server in
+            let finished = await server.waitUntilFinished(id)
+            #expect(finished.status == .completed)
+            #expect(finished.restarts == 1)
+        }
+        let counts = await counter.counts
+        #expect(counts.values.allSatisfy { $0 == 1 }, "calls answered twice: \(counts.filter { $0.value > 1 })")
+    }
+}

@@ -48,6 +48,16 @@ public struct MockOpenAIServer: Sendable {
             if latency > .zero { try await Task.sleep(until: deadline, tolerance: .zero, clock: .continuous) }
             return await render(await script(chat), to: chat, journal: journal)
         }
+        // A ROMA API that refuses every key and echoes it, as careless servers do: tests check
+        // that the key reaches no file and no output.
+        router.post("api/v1/executions") { request, _ -> Response in
+            let key = request.headers.first { $0.name.canonicalName == "x-api-key" }?.value ?? ""
+            let body: JSONValue = .object([
+                "error": .object(["code": .string("INVALID_API_KEY"), "message": .string("Invalid API key: \(key)")]),
+                "request_id": .string("req_echo"),
+            ])
+            return jsonResponse(401, String(decoding: body.canonicalLine, as: UTF8.self))
+        }
         var logger = Logger(label: "roma.mock-openai")
         logger.logLevel = .critical
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)

@@ -128,6 +128,8 @@ public struct EngineSettings: Sendable, Hashable, Codable {
     public var toolCalling: String?
     /// Budget: most US dollars one goal may spend.
     public var maxCostUSD: Double?
+    /// `auto` (the model decides) or `required` (a node's first constrained turn must call a tool).
+    public var toolChoice: String?
 
     /// Creates settings.
     public init(
@@ -154,7 +156,7 @@ public struct EngineSettings: Sendable, Hashable, Codable {
     public static let keys = [
         "mode", "concurrency", "llm_concurrency", "provider", "base_url", "api_key_env", "max_subtasks",
         "max_llm_calls", "max_tokens", "timeout_seconds", "max_tool_calls", "tool_timeout_seconds", "tool_calling",
-        "max_cost_usd",
+        "tool_choice", "max_cost_usd",
     ]
 
     /// The providers a local run can use.

@@ -183,6 +183,14 @@ struct ManifestReader {
                     }
                 }
             case "max_cost_usd": engine.maxCostUSD = nodes.number(value, path, in: 0...1_000_000)
+            case "tool_choice":
+                if let text = nodes.string(value, path, expected: "auto or required") {
+                    if text == "auto" || text == "required" {
+                        engine.toolChoice = text
+                    } else {
+                        nodes.fail(value.mark, path, "unknown choice '\(text)'", expected: "auto or required", kind: .invalidValue)
+                    }
+                }
             default: engine.timeoutSeconds = nodes.integer(value, path, in: 1...86_400)
             }
         }

@@ -26,6 +26,8 @@ public struct EngineConfiguration: Sendable, Hashable {
     /// Whether the engine makes spans (goal, node, model call, tool call) for the process's tracer.
     /// Off by default: an untraced run asks no tracer for anything.
     public var tracing = false
+    /// Whether a node's first constrained turn must call a tool (`tool_choice: required`).
+    public var requireToolCall = false
 
     /// Creates a configuration.
     public init(

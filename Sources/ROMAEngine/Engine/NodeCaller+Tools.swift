@@ -51,9 +51,10 @@ extension NodeCaller {
         if let system = conversation.first, system.role == "system" {
             conversation[0] = .system(system.content + "\n\n" + Self.toolInstructions(tools))
         }
-        let schema = Self.turnSchema(tools)
         let names = tools.map(\.name)
-        for _ in 0..<engine.configuration.maxToolCalls {
+        for round in 0..<engine.configuration.maxToolCalls {
+            // `tool_choice: required`: the first turn can only be a call.
+            let schema = Self.turnSchema(tools, callOnly: round == 0 && engine.configuration.requireToolCall)
             let turn = try await structuredCall(purpose: purpose, messages: conversation, schema: schema) {
                 value throws(StructuredOutput.Failure) in try ToolTurn.parse(value, names: names)
             }
@@ -161,21 +162,28 @@ extension NodeCaller {
         return text
     }
 
-    /// The JSON schema of the constrained turn; with one tool its arguments follow the tool's own schema.
-    static func turnSchema(_ tools: [ToolDefinition]) -> ResponseSchema {
+    /// The JSON schema of the constrained turn: a call (tool and arguments required) or an answer.
+    /// With one tool its arguments follow the tool's own schema, so a grammar-constrained server
+    /// cannot leave out a required argument.
+    static func turnSchema(_ tools: [ToolDefinition], callOnly: Bool = false) -> ResponseSchema {
         let arguments: JSONValue = tools.count == 1 ? tools[0].inputSchema : .object(["type": .string("object")])
-        return ResponseSchema(
-            name: "tool_turn",
-            schema: .object([
-                "type": .string("object"),
-                "properties": .object([
-                    "action": .object(["type": .string("string"), "enum": .array([.string("call_tool"), .string("answer")])]),
-                    "tool": .object(["type": .string("string"), "enum": .array(tools.map { .string($0.name) })]),
-                    "arguments": arguments,
-                    "answer": .object(["type": .string("string")]),
-                ]),
-                "required": .array([.string("action")]),
-            ]))
+        func choice(_ value: String) -> JSONValue { .object(["type": .string("string"), "enum": .array([.string(value)])]) }
+        let call: JSONValue = .object([
+            "type": .string("object"),
+            "properties": .object([
+                "action": choice("call_tool"),
+                "tool": .object(["type": .string("string"), "enum": .array(tools.map { .string($0.name) })]),
+                "arguments": arguments,
+            ]),
+            "required": .array([.string("action"), .string("tool"), .string("arguments")]),
+        ])
+        let answer: JSONValue = .object([
+            "type": .string("object"),
+            "properties": .object(["action": choice("answer"), "answer": .object(["type": .string("string")])]),
+            "required": .array([.string("action"), .string("answer")]),
+        ])
+        if callOnly { return ResponseSchema(name: "tool_turn", schema: call) }
+        return ResponseSchema(name: "tool_turn", schema: .object(["type": .string("object"), "anyOf": .array([call, answer])]))
     }
 }
 

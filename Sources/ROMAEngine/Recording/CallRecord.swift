@@ -43,6 +43,29 @@ public struct CallRecord: Sendable, Hashable, Codable {
         case finishedAt = "finished_at"
     }
 
+    // issue-16: the server journals calls as they finish, outside the engine.
+    /// Creates a record.
+    public init(
+        key: String, nodeID: String, sequence: Int, purpose: String, provider: String, sample: Int, request: ChatRequest,
+        response: String, finishReason: String?, usage: TokenUsage, latencyMs: Int, startedAt: String, finishedAt: String,
+        toolCalls: [ToolCall]? = nil
+    ) {
+        self.key = key
+        self.nodeID = nodeID
+        self.sequence = sequence
+        self.purpose = purpose
+        self.provider = provider
+        self.sample = sample
+        self.request = request
+        self.response = response
+        self.finishReason = finishReason
+        self.usage = usage
+        self.latencyMs = latencyMs
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.toolCalls = toolCalls
+    }
+
     /// The replay key of a call: the SHA-256 of `{"provider","request","sample"}` as canonical
     /// one-line JSON (`keyLine`, byte for byte what `JSONEncoder` with sorted keys writes).
     public static func key(provider: String, request: ChatRequest, sample: Int) -> String {

@@ -27,6 +27,7 @@ extension BatchRunner {
         if let v = engine.toolCalling.flatMap(ToolCallingMode.init(rawValue:)) { configuration.toolCalling = v }
         if let v = engine.maxCostUSD { configuration.maxCostUSD = v }
         configuration.pricing = configuration.pricing.merging(manifest.pricing)
+        if let v = engine.toolChoice { configuration.requireToolCall = v == "required" }
         return configuration
     }
 

@@ -75,7 +75,8 @@ public struct BatchRunner: Sendable {
     /// The goal's state, its folder's head, and the files the folder lacks (when `incomplete`).
     func state(of job: Job) -> (state: GoalState, head: GoalHead?, missing: [String]) {
         let (state, head) = folderState(of: job)
-        guard state == .current || state == .changed else { return (state, head, []) }
+        // Under --force every goal runs anyway: no need to list its folder.
+        guard !options.force, state == .current || state == .changed else { return (state, head, []) }
         // A folder is complete only with every file: one that lacks any is never skipped.
         let missing = job.tree.missingFiles(job.goal.id, withCalls: options.mode == .local)
         return missing.isEmpty ? (state, head, []) : (.incomplete, head, missing)
@@ -263,12 +264,12 @@ public struct BatchRunner: Sendable {
         if !(record.error?.isRecordingMiss ?? false) && !keepExisting {
             do {
                 let details = record.details
-                try job.tree.writeGoal(
-                    id,
-                    files: try GoalArtifacts.files(
-                        request: job.request, details: details, calls: record.calls, toolCalls: record.toolCalls, tools: record.tools,
-                        requestBytes: job.requestBytes),
-                    known: recorded.map { [ResultsTree.File.calls: $0] } ?? [:])
+                let files = try GoalArtifacts.files(
+                    request: job.request, details: details, calls: record.calls, toolCalls: record.toolCalls, tools: record.tools,
+                    requestBytes: job.requestBytes)
+                let known = recorded.map { [ResultsTree.File.calls: $0] } ?? [:]
+                let tree = job.tree
+                try await DiskWork.run { try tree.writeGoal(id, files: files, known: known) }
                 outcome.written = true
                 folder = Summary.row(
                     goal: job.goal, requestData: job.requestBytes, details: details, resolved: job.request.publicView, deferred: false)

@@ -7,6 +7,8 @@ public struct FileSystemFaults: Sendable {
     /// A call the tree is about to make.
     public enum Call: String, Sendable, Hashable {
         case makeDirectory, createFile, write, rename, exchange, remove
+        /// Making written files durable (`fsync` or `syncfs`).
+        case sync
     }
 
     /// What happens to a call.

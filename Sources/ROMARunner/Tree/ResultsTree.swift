@@ -148,8 +148,9 @@ public struct ResultsTree: Sendable {
     /// so still current); they are compared without being read again.
     ///
     /// The steps, and what a kill between any two of them leaves (`recover` finishes the job):
-    /// 1. the files are written and fsynced into `.tmp-<owner>-<token>-<id>` — incomplete,
-    ///    removed by recovery;
+    /// 1. the files are written into `.tmp-<owner>-<token>-<id>` and made durable, with the
+    ///    folder's entries, before anything else (one `syncfs` on Linux; `fsync` of each file
+    ///    and the folder elsewhere) — incomplete, removed by recovery;
     /// 2. it is renamed `.ready-<owner>-<token>-<inode>-<id>`: complete, and named with its
     ///    inode number, so recovery can tell it from the folder it replaces;
     /// 3. on Linux it is exchanged with the goal's folder in one `renameat2(RENAME_EXCHANGE)`
@@ -168,10 +169,17 @@ public struct ResultsTree: Sendable {
         let staging = "\(rootPath)/.tmp-\(owner)-\(token)-\(id)"
         do {
             try fileSystem.makeDirectory(staging)
-            for (name, data) in files.sorted(by: { $0.key < $1.key }) {
-                try fileSystem.writeDurably(data, to: staging + "/" + name)
+            // Every file is written first and made durable at once, before the folder is renamed.
+            var written: [TreeFileSystem.OpenFile] = []
+            do {
+                for (name, data) in files.sorted(by: { $0.key < $1.key }) {
+                    written.append(try fileSystem.writeOpen(data, to: staging + "/" + name))
+                }
+            } catch {
+                for file in written { close(file.descriptor) }
+                throw error
             }
-            fileSystem.syncDirectory(staging)
+            try fileSystem.sync(written, folder: staging, strategy: fileSystem.syncStrategy ?? .preferred(at: staging))
         } catch let error as ResultsTreeError {
             try? fileSystem.removeTree(staging)
             throw error

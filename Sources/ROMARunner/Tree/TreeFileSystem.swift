@@ -10,6 +10,8 @@ import Foundation
 /// that names the path and the cause, and each open to injected faults in tests.
 struct TreeFileSystem: Sendable {
     var faults: FileSystemFaults?
+    /// How a goal folder's files are made durable; nil: the file system's `SyncStrategy.preferred(at:)`.
+    var syncStrategy: SyncStrategy?
 
     private func check(_ call: FileSystemFaults.Call, _ path: String, operation: String) throws {
         switch faults?.decide(call, path) {
@@ -36,10 +38,45 @@ struct TreeFileSystem: Sendable {
 
     /// Writes and fsyncs a new file; a partial file is removed when the write fails.
     func writeDurably(_ data: Data, to path: String) throws {
+        let file = try writeOpen(data, to: path)
+        try sync([file], folder: nil, strategy: .eachFile)
+    }
+
+    /// A file written and still open, so that it can be made durable later, with others.
+    struct OpenFile {
+        var descriptor: Int32
+        var path: String
+    }
+
+    /// How `sync` makes files durable.
+    enum SyncStrategy: Sendable {
+        /// One `syncfs(2)` of the file system: every file and the folder at once (Linux).
+        case fileSystem
+        /// `fsync(2)` of every file, then of the folder.
+        case eachFile
+
+        /// `syncfs` on the local file systems whose `syncfs` is known to make every file durable
+        /// (ext4, XFS, Btrfs, tmpfs); `fsync` of each file on the others — NFS among them, where
+        /// `fsync` is the documented way to commit a file's writes on the server — and with
+        /// `ROMA_FSYNC=each-file` (a tree on a disk other programs keep busy with writes:
+        /// `syncfs` waits for their data too).
+        static func preferred(at path: String) -> SyncStrategy {
+            guard !eachFileRequested, TreeFileSystem.syncfsFunction != nil else { return .eachFile }
+            guard let type = TreeFileSystem.fileSystemType(path) else { return .eachFile }
+            return localFileSystems.contains(type) ? .fileSystem : .eachFile
+        }
+
+        private static let eachFileRequested = ProcessInfo.processInfo.environment["ROMA_FSYNC"] == "each-file"
+        /// `statfs` magic numbers: ext2/3/4, XFS, Btrfs, tmpfs.
+        private static let localFileSystems: Set<Int> = [0xEF53, 0x5846_5342, 0x9123_683E, 0x0102_1994]
+    }
+
+    /// Writes a new file without waiting for the disk and returns it open; `sync` makes it
+    /// durable and closes it. A partial file is removed when the write fails.
+    func writeOpen(_ data: Data, to path: String) throws -> OpenFile {
         try check(.createFile, path, operation: "create")
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ResultsTreeError(.io, operation: "create", path: path, errorNumber: errno) }
-        var failure: ResultsTreeError?
         do {
             try check(.write, path, operation: "write")
             try data.withUnsafeBytes { raw in
@@ -54,15 +91,50 @@ struct TreeFileSystem: Sendable {
                     offset += n
                 }
             }
-            if fsync(fd) != 0 { failure = ResultsTreeError(.io, operation: "write", path: path, errorNumber: errno) }
-        } catch let error as ResultsTreeError {
+        } catch {
+            close(fd)
+            unlink(path)
+            throw error
+        }
+        return OpenFile(descriptor: fd, path: path)
+    }
+
+    /// Makes `files` (written by `writeOpen`) and the entries of `folder` durable, and closes
+    /// the files. On failure every file is closed and removed, and the error names the file
+    /// (or, for `syncfs`, the folder) and the cause.
+    ///
+    /// `syncfs` writes back and waits for every dirty file of the file system, then flushes the
+    /// disk's cache once: one wait for all the files of a goal folder instead of one per file.
+    /// It reports a write-back error of any file of the file system since the first file was
+    /// opened (Linux ≥ 5.8), so a failure is never missed; it may blame our folder for another
+    /// program's failed write, which stops the run — the safe side.
+    func sync(_ files: [OpenFile], folder: String?, strategy: SyncStrategy) throws {
+        var failure: (any Error)?
+        do {
+            try check(.sync, folder ?? files.first?.path ?? "", operation: "write")
+            if strategy == .fileSystem, let syncfs = Self.syncfsFunction, let first = files.first {
+                if syncfs(first.descriptor) != 0 {
+                    throw ResultsTreeError(.io, operation: "write", path: folder ?? first.path, errorNumber: errno)
+                }
+            } else {
+                for file in files where fsync(file.descriptor) != 0 {
+                    throw ResultsTreeError(.io, operation: "write", path: file.path, errorNumber: errno)
+                }
+                if let folder { syncDirectory(folder) }
+            }
+        } catch {
             failure = error
         }
-        if close(fd) != 0, failure == nil { failure = ResultsTreeError(.io, operation: "write", path: path, errorNumber: errno) }
-        if let failure {
-            unlink(path)
-            throw failure
+        for file in files {
+            if close(file.descriptor) != 0, failure == nil {
+                failure = ResultsTreeError(.io, operation: "write", path: file.path, errorNumber: errno)
+            }
         }
+        guard let failure else { return }
+        if !(failure is FileSystemFaults.Killed) {
+            for file in files { unlink(file.path) }
+        }
+        throw failure
     }
 
     /// Renames `from` to `to`, replacing a file at `to`. With `noReplace`, an existing `to` is
@@ -122,18 +194,36 @@ struct TreeFileSystem: Sendable {
         return UInt64(info.st_ino)
     }
 
-    private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
-
-    /// glibc's `renameat2`, looked up at run time: Swift's Glibc module does not declare it.
-    /// Nil on systems without it (the callers fall back).
-    private static let renameat2Function: RenameAt2? = {
+    /// A C library function looked up at run time: Swift's Glibc module declares neither
+    /// `renameat2` nor `syncfs`. Nil on systems without it (the callers fall back).
+    private static func libcFunction<Function>(_ name: String, as type: Function.Type) -> Function? {
         #if os(Linux)
-            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "renameat2") else { return nil }
-            return unsafeBitCast(symbol, to: RenameAt2.self)
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return nil }
+            return unsafeBitCast(symbol, to: type)
         #else
             return nil
         #endif
-    }()
+    }
+
+    private typealias SyncFS = @convention(c) (Int32) -> Int32
+    private static let syncfsFunction = libcFunction("syncfs", as: SyncFS.self)
+
+    private typealias StatFS = @convention(c) (UnsafePointer<CChar>, UnsafeMutableRawPointer) -> Int32
+    private static let statfsFunction = libcFunction("statfs", as: StatFS.self)
+
+    /// The `statfs` magic number of the file system holding `path` (Linux), nil if unknown.
+    /// Read from the first member of `struct statfs` (`f_type`, a `long`); the struct is not
+    /// declared to Swift. A wrong reading matches no known magic, so it only costs speed.
+    private static func fileSystemType(_ path: String) -> Int? {
+        guard let statfs = statfsFunction else { return nil }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 512, alignment: 16)
+        defer { buffer.deallocate() }
+        guard statfs(path, buffer) == 0 else { return nil }
+        return buffer.load(as: Int.self)
+    }
+
+    private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+    private static let renameat2Function = libcFunction("renameat2", as: RenameAt2.self)
 
     private static func renameat2(_ from: String, _ to: String, flags: UInt32) -> Int32 {
         guard let function = renameat2Function else {

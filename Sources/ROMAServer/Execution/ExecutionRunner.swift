@@ -19,6 +19,9 @@ actor ExecutionRunner: Service {
         case user
         /// The server is stopping: the execution stays `running` and is re-run on the next start.
         case shutdown
+        /// issue-16: another replica holds the lease now (this one missed its heartbeats): stop
+        /// and write nothing; the new holder's outcome counts.
+        case lost
     }
 
     private let engine: ExecutionEngine
@@ -35,11 +38,19 @@ actor ExecutionRunner: Service {
     private var stopSignals: [String: AsyncStream<StopReason>.Continuation] = [:]
     private var live: [String: LiveExecution] = [:]
     private var stopping = false
+    // issue-16: this replica's lease on the executions it runs, and how many it runs at most.
+    /// The replica's claim (its owner id is random per process).
+    nonisolated let lease: ExecutionLease
+    /// Executions this replica runs at once at most (claims stop there).
+    nonisolated let capacity: Int
 
     init(
         engine: ExecutionEngine, store: any ExecutionStore, profiles: ProfileTable, clock: any WallClock,
-        webhooks: WebhookDispatcher, logger: Logger, observer: @escaping @Sendable (StoredExecution) -> Void
+        webhooks: WebhookDispatcher, logger: Logger, lease: ExecutionLease, capacity: Int,
+        observer: @escaping @Sendable (StoredExecution) -> Void
     ) {
+        self.lease = lease
+        self.capacity = capacity
         self.engine = engine
         self.store = store
         self.profiles = profiles
@@ -91,6 +102,36 @@ actor ExecutionRunner: Service {
     /// How many executions run in this process.
     var runningCount: Int { running.count }
 
+    // issue-16: the heartbeat.
+
+    /// Renews this replica's leases, stops executions cancelled through another replica (or
+    /// taken over by one), then claims executions whose lease lapsed, up to `capacity`.
+    func heartbeat() async throws {
+        guard !stopping else { return }
+        let ids = Array(running)
+        let statuses = try await store.renew(lease, ids: ids)
+        for id in ids where running.contains(id) {
+            switch statuses[id] {
+            case nil: stopSignals[id]?.yield(.lost)
+            case .running?: break
+            case .some: stopSignals[id]?.yield(.user)
+            }
+        }
+        try await claim(includingLive: false)
+    }
+
+    /// Claims executions without a live lease (all still running ones when `includingLive`:
+    /// a single server's restart) and starts them.
+    func claim(includingLive: Bool) async throws {
+        guard !stopping else { return }
+        let claimed = try await store.claim(
+            lease, limit: capacity - running.count, includingLive: includingLive, at: Timestamp.string(clock.date()))
+        if !claimed.isEmpty {
+            logger.notice("took over executions", metadata: ["count": "\(claimed.count)", "replica": "\(lease.owner)"])
+        }
+        for execution in claimed { start(execution) }
+    }
+
     /// Stops every engine (leaving the executions `running` for the next start) and takes no new
     /// ones; `run()` returns once the running ones have settled.
     private func shutdown() {
@@ -110,9 +151,23 @@ actor ExecutionRunner: Service {
         let resolved = ResolvedRequest(id: id, request: execution.request, profiles: profiles)
         let (events, eventSink) = AsyncStream.makeStream(of: ExecutionEvent.self)
         var stopReason: StopReason?
+        // issue-16: calls already journaled (by this replica before a restart, or by a dead one)
+        // are replayed; new ones are journaled as they finish.
+        var engine = self.engine
+        do {
+            let journal = try await store.journal(executionID: id)
+            if !journal.isEmpty {
+                logger.info("replaying journaled model calls", metadata: ["execution_id": "\(id)", "calls": "\(journal.count)"])
+            }
+            engine.model = JournalingModel.replaying(engine.model, journal: journal, executionID: id, owner: lease.owner, store: store)
+        } catch {
+            logger.warning("could not read the execution's journal; its calls are made again", metadata: ["execution_id": "\(id)"])
+            engine.model = JournalingModel.replaying(engine.model, journal: [], executionID: id, owner: lease.owner, store: store)
+        }
+        let replaying = engine
         let record: ExecutionRecord? = await withTaskGroup(of: Step.self) { group in
             group.addTask {
-                let record = await self.engine.run(resolved, goalID: id, executionID: id) { eventSink.yield($0) }
+                let record = await replaying.run(resolved, goalID: id, executionID: id) { eventSink.yield($0) }
                 eventSink.finish()
                 return .finished(record)
             }
@@ -148,7 +203,7 @@ actor ExecutionRunner: Service {
         guard var state = live[id], state.apply(event, at: now) else { return }
         live[id] = state
         do {
-            try await store.updateProgress(id: id, progress: state.progress, currentStep: state.currentStep, at: now)
+            try await store.updateProgress(id: id, progress: state.progress, currentStep: state.currentStep, dag: state.dag, at: now)
         } catch is CancellationError {
             // The engine has returned; its outcome supersedes this progress.
         } catch {
@@ -170,10 +225,14 @@ actor ExecutionRunner: Service {
             logger.info("execution interrupted by shutdown; it will be re-run on the next start", metadata: ["execution_id": "\(id)"])
             return
         }
+        if stopReason == .lost {
+            logger.warning("execution taken over by another replica; its outcome is theirs", metadata: ["execution_id": "\(id)"])
+            return
+        }
         let outcome = ExecutionOutcome(record: record)
         let final: StoredExecution?
         do {
-            final = try await store.finish(id: id, outcome: outcome, at: Timestamp.string(clock.date()))
+            final = try await store.finish(id: id, outcome: outcome, at: Timestamp.string(clock.date()), owner: lease.owner)
         } catch {
             logger.error("could not record an execution's outcome", metadata: ["execution_id": "\(id)", "error": "\(error)"])
             return

@@ -68,7 +68,9 @@ struct ExecutionController: Sendable {
                 key: $0, status: Int(HTTPResponse.Status.accepted.code), body: Array(responseBody),
                 expiresAt: Timestamp.string(now.addingTimeInterval(configuration.idempotencyWindow)))
         }
-        switch try await store.create(execution, idempotency: claim, maxRunning: configuration.maxConcurrentExecutions, now: timestamp) {
+        switch try await store.create(
+            execution, idempotency: claim, maxRunning: configuration.maxConcurrentExecutions, now: timestamp, lease: runner.lease)
+        {
         case .created(let created):
             await runner.start(created)
             return APIJSON.response(status: .accepted, body: responseBody)
@@ -147,7 +149,8 @@ struct ExecutionController: Sendable {
 
     func status(_ request: Request, context: APIRequestContext) async throws -> Response {
         let execution = try await find(context, includingDAG: false)
-        return try APIJSON.response(execution.statusResponse(live: await live(execution)), requestID: context.requestID)
+        let body = execution.statusResponse(live: await live(execution)).body(requestID: context.requestID)
+        return APIJSON.response(status: .ok, body: body)
     }
 
     func dag(_ request: Request, context: APIRequestContext) async throws -> Response {

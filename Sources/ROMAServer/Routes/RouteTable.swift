@@ -44,11 +44,21 @@ struct MethodGuardMiddleware: RouterMiddleware {
     let table: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method != .options, let methods = table.methods(for: request.uri.path), !methods.contains(request.method)
-        else { return try await next(request, context) }
+        // The router answers every known method-and-path pair, so the table is consulted only
+        // when it found no route (not on the hot path).
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            guard request.method != .options, let methods = table.methods(for: request.uri.path), !methods.contains(request.method)
+            else { throw error }
+            throw Self.methodNotAllowed(request.method, allowed: methods)
+        }
+    }
+
+    private static func methodNotAllowed(_ method: HTTPRequest.Method, allowed methods: [HTTPRequest.Method]) -> ServerError {
         let allowed = (methods.map(\.rawValue) + ["OPTIONS"]).joined(separator: ", ")
-        throw ServerError(
-            .invalidRequest, status: .methodNotAllowed, message: "Method \(request.method.rawValue) is not allowed on this path",
+        return ServerError(
+            .invalidRequest, status: .methodNotAllowed, message: "Method \(method.rawValue) is not allowed on this path",
             details: .object(["field": .string("method"), "issue": .string("invalid_value"), "allowed": .string(allowed)]),
             headers: [.allow: allowed])
     }

@@ -16,9 +16,10 @@ extension StoredExecution {
             failedAt: status == .failed ? terminalAt : nil, cancelledAt: status == .cancelled ? terminalAt : nil)
     }
 
-    /// The DAG to show: the engine's once it returned, else the live one of a running execution.
+    /// The DAG to show: the live one of an execution running here, else the stored one (the
+    /// engine's once it returned; while running on another replica, the live DAG it stores).
     func currentDAG(live: LiveExecution?) -> DAG {
-        dag ?? live?.dag ?? DAG(nodes: [], edges: [])
+        live?.dag ?? dag ?? DAG(nodes: [], edges: [])
     }
 
     /// `GET /executions/{id}`.

@@ -25,6 +25,14 @@ enum APIJSON {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
+    /// A JSON response with the given status and body bytes.
+    static func response(status: HTTPResponse.Status, body: [UInt8]) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.contentLength] = String(body.count)
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
     /// Encodes `value` (with `request_id`) as a JSON response.
     static func response<T: Encodable>(_ value: T, requestID: String, status: HTTPResponse.Status = .ok) throws -> Response {
         response(status: status, body: try encode(value, requestID: requestID))

@@ -47,7 +47,8 @@ public struct APIServer: Sendable {
         self.webhooks = WebhookDispatcher(client: httpClient, policy: configuration.webhookRetry, sleeper: webhookSleeper, logger: logger)
         self.runner = ExecutionRunner(
             engine: engine, store: store, profiles: profiles, clock: clock, webhooks: webhooks, logger: logger,
-            observer: onExecutionFinished)
+            lease: ExecutionLease(owner: Identifier.replicaID(), duration: configuration.leaseDuration),  // issue-16
+            capacity: configuration.replicaCapacity, observer: onExecutionFinished)
     }
 
     /// The router: middlewares (outermost first) and every route.
@@ -81,7 +82,9 @@ public struct APIServer: Sendable {
     ///
     /// - Parameter onServerRunning: receives the bound port (useful with port 0).
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let service = ExecutionService(store: store, runner: runner, webhooks: webhooks, clock: clock, logger: logger)
+        let service = ExecutionService(
+            store: store, runner: runner, webhooks: webhooks, clock: clock, logger: logger,
+            heartbeat: configuration.heartbeatInterval, sleeper: ContinuousSleeper())  // issue-16
         let flusher = UsageFlushService(
             counter: usage, interval: configuration.usageFlushInterval, sleeper: ContinuousSleeper(), clock: clock, logger: logger)
         let idleTimeout = configuration.idleTimeout

@@ -37,6 +37,16 @@ public struct ServerConfiguration: Sendable, Hashable {
     public var concurrencyRetryAfter: Int
     /// Bodies smaller than this are sent uncompressed even when the client accepts gzip.
     public var compressionMinimumBytes: Int
+    // issue-16 (replicas) begin
+    /// How long a replica's claim on an execution lasts without a heartbeat: a dead replica's
+    /// executions are taken over this long after its last heartbeat.
+    public var leaseDuration: Duration = .seconds(30)
+    /// How often leases are renewed, lapsed ones claimed and remote cancels noticed (a cancel
+    /// sent to another replica stops the engine within about this long).
+    public var heartbeatInterval: Duration = .seconds(2)
+    /// Executions one replica runs at once at most; it claims no more.
+    public var replicaCapacity: Int = 256
+    // issue-16 (replicas) end
 
     /// Creates a configuration; the defaults are the hosted API's free tier.
     public init(

@@ -10,9 +10,22 @@ public final class SQLiteExecutionStore: ExecutionStore {
     private let pool: DatabasePool
     /// Where the database lives.
     public let path: String
+    /// Key lookups by prefix, kept `keyCacheLifetime`: authentication reads keys on every
+    /// request. Keys inserted or revoked through this store clear it at once; a revocation by
+    /// another process (`roma serve keys revoke` while the server runs) takes effect within the
+    /// lifetime.
+    private let keyCache = Locked<[String: (fetched: ContinuousClock.Instant, keys: [APIKeyRecord])]>([:])
+    /// How long a key lookup is reused.
+    public let keyCacheLifetime: Duration
+    /// Finished executions (without their DAG), which polls read over and over. Only this
+    /// process writes executions, and a finished one changes only in `finish` (a cancelled
+    /// execution gains the engine's DAG and metrics), which drops it from here.
+    private let finishedCache = Locked<[String: StoredExecution]>([:])
+    private static let finishedCacheLimit = 10_000
 
     /// Opens (creating and migrating if needed) the database at `path`.
-    public init(path: String) throws {
+    public init(path: String, keyCacheLifetime: Duration = .seconds(1)) throws {
+        self.keyCacheLifetime = keyCacheLifetime
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
@@ -79,12 +92,31 @@ public final class SQLiteExecutionStore: ExecutionStore {
                     );
                     """)
         }
+        // issue-16: leases (epoch seconds of the database's clock) and the call journal.
+        migrator.registerMigration("v2-leases") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE executions ADD COLUMN lease_owner TEXT;
+                    ALTER TABLE executions ADD COLUMN lease_expires_at REAL;
+                    ALTER TABLE executions ADD COLUMN live_dag TEXT;
+                    CREATE TABLE execution_calls (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        execution_id TEXT NOT NULL,
+                        line TEXT NOT NULL
+                    );
+                    CREATE INDEX execution_calls_execution ON execution_calls(execution_id, seq);
+                    """)
+        }
         return migrator
     }
+
+    /// The database's clock in epoch seconds, for leases.
+    private static let epochNow = "((julianday('now') - 2440587.5) * 86400.0)"
 
     // MARK: Keys
 
     public func insertKey(_ key: APIKeyRecord) async throws {
+        defer { keyCache.withLock { $0.removeAll() } }
         try await pool.write { db in
             try db.execute(
                 sql: "INSERT INTO api_keys (id, prefix, hash, name, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -99,13 +131,21 @@ public final class SQLiteExecutionStore: ExecutionStore {
     }
 
     public func keys(prefix: String) async throws -> [APIKeyRecord] {
-        try await pool.read { db in
+        let now = ContinuousClock.now
+        if let cached = keyCache.withLock({ $0[prefix] }), now - cached.fetched < keyCacheLifetime { return cached.keys }
+        let keys = try await pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM api_keys WHERE prefix = ?", arguments: [prefix]).map(Self.key)
         }
+        keyCache.withLock { cache in
+            if cache.count > 10_000 { cache.removeAll() }  // bounded: prefixes of unknown keys are cached too
+            cache[prefix] = (now, keys)
+        }
+        return keys
     }
 
     public func revokeKey(idOrPrefix: String, at: String) async throws -> APIKeyRecord? {
-        try await pool.write { db in
+        defer { keyCache.withLock { $0.removeAll() } }
+        return try await pool.write { db in
             let rows = try Row.fetchAll(
                 db, sql: "SELECT * FROM api_keys WHERE id = ? OR prefix = ?", arguments: [idOrPrefix, idOrPrefix])
             // An ambiguous prefix revokes nothing: the caller must name one key.
@@ -152,7 +192,7 @@ public final class SQLiteExecutionStore: ExecutionStore {
     // MARK: Executions
 
     public func create(
-        _ execution: StoredExecution, idempotency: IdempotencyClaim?, maxRunning: Int, now: String
+        _ execution: StoredExecution, idempotency: IdempotencyClaim?, maxRunning: Int, now: String, lease: ExecutionLease?
     ) async throws -> CreateOutcome {
         let requestJSON = try Self.json(execution.request)
         return try await pool.write { db in
@@ -179,14 +219,14 @@ public final class SQLiteExecutionStore: ExecutionStore {
             try db.execute(
                 sql: """
                     INSERT INTO executions (id, key_id, status, goal, config_profile, max_depth, request_json,
-                        webhook_url, webhook_token, progress, current_step, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        webhook_url, webhook_token, progress, current_step, created_at, updated_at, lease_owner, lease_expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, \(Self.epochNow) + ?)
                     """,
                 arguments: [
                     execution.id, execution.keyID, execution.status.rawValue, execution.request.goal,
                     execution.profile.rawValue, execution.maxDepth, requestJSON, execution.webhookURL,
                     execution.webhookToken, execution.progress, execution.currentStep, execution.createdAt,
-                    execution.updatedAt,
+                    execution.updatedAt, lease?.owner, lease?.seconds ?? 0,
                 ])
             if let idempotency {
                 // The primary key is the last line of defence against duplicates.
@@ -209,11 +249,21 @@ public final class SQLiteExecutionStore: ExecutionStore {
     }
 
     public func execution(id: String, keyID: String, includingDAG: Bool) async throws -> StoredExecution? {
+        if !includingDAG, let cached = finishedCache.withLock({ $0[id] }) {
+            return cached.keyID == keyID ? cached : nil
+        }
         let columns = includingDAG ? Self.columns : Self.columnsWithoutDAG
-        return try await pool.read { db in
+        let execution = try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT \(columns) FROM executions WHERE id = ? AND key_id = ?", arguments: [id, keyID])
                 .map { try Self.execution($0) }
         }
+        if !includingDAG, let execution, execution.status != .running {
+            finishedCache.withLock { cache in
+                if cache.count >= Self.finishedCacheLimit { cache.removeAll() }
+                cache[id] = execution
+            }
+        }
+        return execution
     }
 
     public func list(keyID: String, query: ExecutionQuery) async throws -> (items: [StoredExecution], total: Int) {
@@ -258,20 +308,29 @@ public final class SQLiteExecutionStore: ExecutionStore {
         }
     }
 
-    public func updateProgress(id: String, progress: Int, currentStep: String?, at: String) async throws {
+    public func updateProgress(id: String, progress: Int, currentStep: String?, dag: DAG?, at: String) async throws {
+        let dagJSON = try dag.map { try Self.json($0) }
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE executions SET progress = ?, current_step = ?, updated_at = ? WHERE id = ? AND status = 'running'",
-                arguments: [progress, currentStep, at, id])
+                sql: """
+                    UPDATE executions SET progress = ?, current_step = ?, live_dag = COALESCE(?, live_dag), updated_at = ?
+                    WHERE id = ? AND status = 'running'
+                    """,
+                arguments: [progress, currentStep, dagJSON, at, id])
         }
     }
 
-    public func finish(id: String, outcome: ExecutionOutcome, at: String) async throws -> StoredExecution? {
+    public func finish(id: String, outcome: ExecutionOutcome, at: String, owner: String?) async throws -> StoredExecution? {
+        // A cancelled execution's row still gains the engine's DAG and metrics here.
+        defer { finishedCache.withLock { _ = $0.removeValue(forKey: id) } }
         let dagJSON = try Self.json(outcome.dag)
         let metricsJSON = try Self.json(outcome.metrics)
         let errorJSON = try outcome.error.map { try Self.json($0) }
         return try await pool.write { db in
-            let status = try String.fetchOne(db, sql: "SELECT status FROM executions WHERE id = ?", arguments: [id])
+            guard let row = try Row.fetchOne(db, sql: "SELECT status, lease_owner FROM executions WHERE id = ?", arguments: [id])
+            else { return nil }
+            let status: String = row["status"]
+            if let owner, let holder: String = row["lease_owner"], holder != owner { return nil }
             if status == ExecutionStatus.running.rawValue {
                 try db.execute(
                     sql: """
@@ -334,6 +393,88 @@ public final class SQLiteExecutionStore: ExecutionStore {
         }
     }
 
+    // MARK: Leases, journal, exact counts (issue-16)
+
+    public var isShared: Bool { false }
+
+    public func claim(_ lease: ExecutionLease, limit: Int, includingLive: Bool, at: String) async throws -> [StoredExecution] {
+        guard limit > 0 else { return [] }
+        return try await pool.write { db in
+            let lapsed = includingLive ? "" : "AND (lease_owner IS NULL OR lease_expires_at <= \(Self.epochNow))"
+            let ids = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT id FROM executions WHERE status = 'running' AND (lease_owner IS NULL OR lease_owner <> ?) \(lapsed)
+                    ORDER BY created_at, id LIMIT ?
+                    """,
+                arguments: [lease.owner, limit])
+            var claimed: [StoredExecution] = []
+            for id in ids {
+                try db.execute(
+                    sql: """
+                        UPDATE executions SET lease_owner = ?, lease_expires_at = \(Self.epochNow) + ?, restarts = restarts + 1,
+                            updated_at = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [lease.owner, lease.seconds, at, id])
+                if let row = try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM executions WHERE id = ?", arguments: [id]) {
+                    claimed.append(try Self.execution(row))
+                }
+            }
+            return claimed
+        }
+    }
+
+    public func renew(_ lease: ExecutionLease, ids: [String]) async throws -> [String: ExecutionStatus] {
+        guard !ids.isEmpty else { return [:] }
+        return try await pool.write { db in
+            var statuses: [String: ExecutionStatus] = [:]
+            for id in ids {
+                try db.execute(
+                    sql: "UPDATE executions SET lease_expires_at = \(Self.epochNow) + ? WHERE id = ? AND lease_owner = ?",
+                    arguments: [lease.seconds, id, lease.owner])
+                if let status = try String.fetchOne(
+                    db, sql: "SELECT status FROM executions WHERE id = ? AND lease_owner = ?", arguments: [id, lease.owner])
+                {
+                    statuses[id] = ExecutionStatus(rawValue: status) ?? .failed
+                }
+            }
+            return statuses
+        }
+    }
+
+    public func appendCall(executionID: String, owner: String, line: String) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO execution_calls (execution_id, line)
+                    SELECT ?, ? WHERE EXISTS (SELECT 1 FROM executions WHERE id = ? AND lease_owner = ?)
+                    """,
+                arguments: [executionID, line, executionID, owner])
+        }
+    }
+
+    public func journal(executionID: String) async throws -> [String] {
+        try await pool.read { db in
+            try String.fetchAll(db, sql: "SELECT line FROM execution_calls WHERE execution_id = ? ORDER BY seq", arguments: [executionID])
+        }
+    }
+
+    public func consumeUsage(keyID: String, day: String, limit: Int) async throws -> UsageDecision {
+        try await pool.write { db in
+            let used =
+                try Int.fetchOne(db, sql: "SELECT count FROM daily_usage WHERE key_id = ? AND day = ?", arguments: [keyID, day]) ?? 0
+            guard used < limit else { return UsageDecision(allowed: false, used: used) }
+            try db.execute(
+                sql: """
+                    INSERT INTO daily_usage (key_id, day, count) VALUES (?, ?, 1)
+                    ON CONFLICT (key_id, day) DO UPDATE SET count = count + 1
+                    """,
+                arguments: [keyID, day])
+            return UsageDecision(allowed: true, used: used + 1)
+        }
+    }
+
     // MARK: Rows
 
     /// Every column but the calls, which are kept for audits and never served.
@@ -341,7 +482,7 @@ public final class SQLiteExecutionStore: ExecutionStore {
         id, key_id, status, goal, config_profile, max_depth, request_json, webhook_url, webhook_token, result,
         error_json, metrics_json, progress, current_step, created_at, updated_at, terminal_at, restarts
         """
-    private static let columns = columnsWithoutDAG + ", dag_json"
+    private static let columns = columnsWithoutDAG + ", dag_json, live_dag"
 
     private static func execution(_ row: Row) throws -> StoredExecution {
         let requestJSON: String = row["request_json"]
@@ -354,7 +495,7 @@ public final class SQLiteExecutionStore: ExecutionStore {
             webhookToken: row.hasColumn("webhook_token") ? row["webhook_token"] : nil,
             result: row.hasColumn("result") ? row["result"] : nil,
             error: try decode(APIError.self, row, "error_json"),
-            dag: try decode(DAG.self, row, "dag_json"),
+            dag: try decode(DAG.self, row, "dag_json") ?? decode(DAG.self, row, "live_dag"),
             metrics: try decode(ExecutionMetadata.self, row, "metrics_json"),
             progress: row["progress"], currentStep: row["current_step"],
             createdAt: row["created_at"], updatedAt: row["updated_at"], terminalAt: row["terminal_at"],

@@ -30,8 +30,12 @@ extension Roma {
         @Option(help: "Interface to bind (use 0.0.0.0 to listen on every interface).")
         var host = "127.0.0.1"
 
-        @Option(help: "SQLite database file (created if missing).")
-        var db = "roma-serve.sqlite"
+        // issue-16: --db also takes postgres://USER@HOST:PORT/DB; ROMA_DATABASE_URL is the default.
+        @Option(
+            help:
+                "SQLite database file (created if missing), or postgres://USER@HOST:PORT/DB for replicas sharing PostgreSQL (password from PGPASSWORD). Default: $ROMA_DATABASE_URL, else roma-serve.sqlite."
+        )
+        var db: String?
 
         @Option(help: "LLM provider: openai (any OpenAI-compatible endpoint) or offline (deterministic, no network).")
         var provider: ServeProvider = .openai
@@ -50,6 +54,13 @@ extension Roma {
 
         @Option(help: "Serve Prometheus metrics at http://HOST:P/metrics (off by default).")
         var metricsPort: Int?
+
+        // issue-16
+        @Option(
+            help:
+                "Seconds a replica's claim on an execution lasts without a heartbeat: a dead replica's executions are taken over this long after it stopped renewing (PostgreSQL)."
+        )
+        var leaseSeconds: Double = 30
 
         @Option(
             help:
@@ -72,6 +83,7 @@ extension Roma {
             guard maxConcurrent >= 1 else { throw ValidationError("--max-concurrent must be at least 1") }
             guard maxCalls >= 1 else { throw ValidationError("--max-calls must be at least 1") }
             if let metricsPort, !(0...65_535).contains(metricsPort) { throw ValidationError("--metrics-port must be from 0 to 65535") }
+            guard leaseSeconds >= 0.5 else { throw ValidationError("--lease-seconds must be at least 0.5") }
         }
 
         func run() async throws {
@@ -96,7 +108,7 @@ extension Roma {
                 logger.info("provider openai", metadata: ["base_url": "\(base)", "api_key": "\(key == nil ? "absent" : "present")"])
             }
             let settings = try loadConfiguration()
-            let store = try SQLiteExecutionStore(path: db)
+            let (store, location) = try await openStore(logger: logger)
             var profiles = ProfileTable.resolve(manifest: settings?.profileModels ?? [:], environment: environment)
             var engine = ExecutionEngine(model: model)
             var hub: MCPToolHub?
@@ -121,16 +133,21 @@ extension Roma {
             }
             try await TraceExport.around(environment) { tracing in
                 engine.configuration.tracing = tracing
-                try await serve(engine: engine, store: store, profiles: profiles, hub: hub, logger: logger)
+                try await serve(engine: engine, store: store, location: location, profiles: profiles, hub: hub, logger: logger)
             }
         }
 
         private func serve(
-            engine: ExecutionEngine, store: any ExecutionStore, profiles: ProfileTable, hub: MCPToolHub?, logger: Logger
+            engine: ExecutionEngine, store: any ExecutionStore, location: String, profiles: ProfileTable, hub: MCPToolHub?,
+            logger: Logger
         ) async throws {
+            var serverConfiguration = ServerConfiguration(
+                host: host, port: port, dailyRequestLimit: dailyLimit, maxConcurrentExecutions: maxConcurrent)
+            // issue-16: heartbeats every 2 s, or three per lease when the lease is shorter than 6 s.
+            serverConfiguration.leaseDuration = .milliseconds(Int(leaseSeconds * 1000))
+            serverConfiguration.heartbeatInterval = .milliseconds(Int(min(2, leaseSeconds / 3) * 1000))
             let server = APIServer(
-                configuration: ServerConfiguration(
-                    host: host, port: port, dailyRequestLimit: dailyLimit, maxConcurrentExecutions: maxConcurrent),
+                configuration: serverConfiguration,
                 store: store, engine: engine, profiles: profiles, logger: logger)
             var services: [any Service] = []
             if let metricsPort {
@@ -142,7 +159,7 @@ extension Roma {
             }
             do {
                 try await server.run(alongside: services) { port in
-                    logger.notice("roma serve listening", metadata: ["address": "http://\(host):\(port)", "db": "\(db)"])
+                    logger.notice("roma serve listening", metadata: ["address": "http://\(host):\(port)", "db": "\(location)"])
                 }
             } catch {
                 await hub?.shutdown()
@@ -180,7 +197,7 @@ extension Roma.Serve.Keys {
         var name: String?
 
         func run() async throws {
-            let store = try SQLiteExecutionStore(path: serve.db)
+            let (store, _) = try await serve.openStore(logger: Logger(label: "roma.serve"))
             let (secret, record) = APIKeySecret.makeKey(name: name, now: Date())
             try await store.insertKey(record)
             print(secret)
@@ -197,7 +214,7 @@ extension Roma.Serve.Keys {
         @ParentCommand var serve: Roma.Serve
 
         func run() async throws {
-            let store = try SQLiteExecutionStore(path: serve.db)
+            let (store, _) = try await serve.openStore(logger: Logger(label: "roma.serve"))
             let keys = try await store.keys()
             let rows =
                 [["ID", "PREFIX", "CREATED", "REVOKED", "NAME"]]
@@ -222,7 +239,7 @@ extension Roma.Serve.Keys {
         var key: String
 
         func run() async throws {
-            let store = try SQLiteExecutionStore(path: serve.db)
+            let (store, _) = try await serve.openStore(logger: Logger(label: "roma.serve"))
             let lookup = key.hasSuffix("…") ? String(key.dropLast()) : key
             guard let revoked = try await store.revokeKey(idOrPrefix: lookup, at: Timestamp.string(Date())) else {
                 Terminal.standardError.write("error: no single key has the id or prefix '\(key)'\n")
@@ -232,3 +249,33 @@ extension Roma.Serve.Keys {
         }
     }
 }
+
+// issue-16 begin
+extension Roma.Serve {
+    /// The store `--db` (or `ROMA_DATABASE_URL`) names and a description of it without any
+    /// password. A PostgreSQL URL on the command line may not carry a password (`ps` would show
+    /// it): it comes from `ROMA_DATABASE_URL` or `PGPASSWORD`. Errors are one line, exit 64
+    /// (bad URL) or 74 (cannot open or migrate).
+    func openStore(logger: Logger) async throws -> (any ExecutionStore, String) {
+        let environment = ProcessInfo.processInfo.environment
+        let fromEnvironment = environment["ROMA_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        let target = db ?? fromEnvironment ?? "roma-serve.sqlite"
+        guard PostgresDatabaseURL.isPostgres(target) else {
+            return (try SQLiteExecutionStore(path: target), target)
+        }
+        let url: PostgresDatabaseURL
+        do {
+            url = try PostgresDatabaseURL(target, passwordAllowed: db == nil, environment: environment)
+        } catch {
+            Terminal.standardError.write("error: \(error)\n")
+            throw ExitStatus.usage
+        }
+        do {
+            return (try await PostgresExecutionStore(url: url, logger: logger), url.description)
+        } catch {
+            Terminal.standardError.write("error: cannot open the PostgreSQL database \(url): \(String(reflecting: error).prefix(300))\n")
+            throw ExitStatus.ioError
+        }
+    }
+}
+// issue-16 end

@@ -32,9 +32,11 @@ struct FaultInjectingStore: ExecutionStore {
     }
     func usage(keyID: String, day: String) async throws -> Int { try await base.usage(keyID: keyID, day: day) }
     func addUsage(_ increments: [UsageIncrement]) async throws { try await base.addUsage(increments) }
-    func create(_ execution: StoredExecution, idempotency: IdempotencyClaim?, maxRunning: Int, now: String) async throws -> CreateOutcome {
+    func create(
+        _ execution: StoredExecution, idempotency: IdempotencyClaim?, maxRunning: Int, now: String, lease: ExecutionLease?
+    ) async throws -> CreateOutcome {
         try maybeFail("create")
-        return try await base.create(execution, idempotency: idempotency, maxRunning: maxRunning, now: now)
+        return try await base.create(execution, idempotency: idempotency, maxRunning: maxRunning, now: now, lease: lease)
     }
     func execution(id: String, keyID: String, includingDAG: Bool) async throws -> StoredExecution? {
         try maybeFail("read")
@@ -44,13 +46,25 @@ struct FaultInjectingStore: ExecutionStore {
         try maybeFail("list")
         return try await base.list(keyID: keyID, query: query)
     }
-    func updateProgress(id: String, progress: Int, currentStep: String?, at: String) async throws {
-        try await base.updateProgress(id: id, progress: progress, currentStep: currentStep, at: at)
+    func updateProgress(id: String, progress: Int, currentStep: String?, dag: DAG?, at: String) async throws {
+        try await base.updateProgress(id: id, progress: progress, currentStep: currentStep, dag: dag, at: at)
     }
-    func finish(id: String, outcome: ExecutionOutcome, at: String) async throws -> StoredExecution? {
-        try await base.finish(id: id, outcome: outcome, at: at)
+    func finish(id: String, outcome: ExecutionOutcome, at: String, owner: String?) async throws -> StoredExecution? {
+        try await base.finish(id: id, outcome: outcome, at: at, owner: owner)
     }
     func cancel(id: String, keyID: String, at: String) async throws -> CancelOutcome { try await base.cancel(id: id, keyID: keyID, at: at) }
     func runningExecutions() async throws -> [StoredExecution] { try await base.runningExecutions() }
     func markRestarted(id: String, at: String) async throws { try await base.markRestarted(id: id, at: at) }
+    var isShared: Bool { base.isShared }
+    func claim(_ lease: ExecutionLease, limit: Int, includingLive: Bool, at: String) async throws -> [StoredExecution] {
+        try await base.claim(lease, limit: limit, includingLive: includingLive, at: at)
+    }
+    func renew(_ lease: ExecutionLease, ids: [String]) async throws -> [String: ExecutionStatus] { try await base.renew(lease, ids: ids) }
+    func appendCall(executionID: String, owner: String, line: String) async throws {
+        try await base.appendCall(executionID: executionID, owner: owner, line: line)
+    }
+    func journal(executionID: String) async throws -> [String] { try await base.journal(executionID: executionID) }
+    func consumeUsage(keyID: String, day: String, limit: Int) async throws -> UsageDecision {
+        try await base.consumeUsage(keyID: keyID, day: day, limit: limit)
+    }
 }

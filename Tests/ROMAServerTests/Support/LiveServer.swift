@@ -163,6 +163,13 @@ struct LiveServer: Sendable {
     func request(
         _ method: HTTPMethod, _ path: String, key: String? = nil, body: String? = nil, headers: [(String, String)] = []
     ) async throws -> TestResponse {
+        try await Self.send(method, path, port: port, key: key, body: body, headers: headers)
+    }
+
+    /// Sends one request to the server on `port` (any replica of a replica test, too).
+    static func send(
+        _ method: HTTPMethod, _ path: String, port: Int, key: String? = nil, body: String? = nil, headers: [(String, String)] = []
+    ) async throws -> TestResponse {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = method
         if let key { request.headers.add(name: "X-API-Key", value: key) }
@@ -171,7 +178,7 @@ struct LiveServer: Sendable {
             request.body = .bytes(ByteBuffer(string: body))
         }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        let response = try await Self.client.execute(request, timeout: .seconds(60))
+        let response = try await client.execute(request, timeout: .seconds(60))
         let bytes = try await response.body.collect(upTo: 32 << 20)
         return TestResponse(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
     }

@@ -1,0 +1,165 @@
+import Foundation
+import ROMACore
+import ROMAEngine
+import ROMARunner
+import ROMATestSupport
+
+/// A 10,000-goal batch through the mock OpenAI-compatible server at 20 ms per call: its makespan
+/// against the batch's critical-path bound, its peak memory, and the whole process's CPU per
+/// model call.
+///
+/// The mock runs in a child process (`roma-bench scale-mock-server`), so the CPU and memory
+/// measured are the runner's alone: HTTP client, JSON, engine, results tree and fsync, as in a
+/// `roma run` against a remote provider.
+enum ScaleBenchmark {
+    static let latency: Duration = .milliseconds(20)
+    static let environment = ProcessInfo.processInfo.environment
+    /// Goals of the measured batch (`ROMA_BENCH_SCALE_GOALS` sets fewer, for profiling).
+    static let goals = environment["ROMA_BENCH_SCALE_GOALS"].flatMap(Int.init) ?? 10_000
+    /// Goals of the smaller batch run first, so the peak RSS of both shows whether memory grows with the batch.
+    static let warmGoals = goals / 10
+    /// `--concurrency` and `--llm-concurrency` of the runs.
+    static let concurrency = 32
+    static let llmConcurrency = 32
+    /// The manifest's `max_depth`: the offline model's plans one level deep.
+    static let depth = 1
+
+    /// The lower bound of a batch's makespan at the configured concurrency, given every goal's
+    /// critical path (its longest chain of calls that must follow one another) and its call count.
+    /// No schedule beats any of: all calls spread over `llmConcurrency` slots; every goal's
+    /// critical path spread over `concurrency` goal slots (a goal holds its slot at least that
+    /// long); the longest single critical path.
+    struct Bound {
+        var totalCalls: Int
+        var criticalPathCalls: Int
+        var longestCriticalPath: Int
+
+        func seconds(latency: Duration, concurrency: Int, llmConcurrency: Int) -> Double {
+            let call = latency / .seconds(1)
+            return max(
+                Double(totalCalls) * call / Double(llmConcurrency), Double(criticalPathCalls) * call / Double(concurrency),
+                Double(longestCriticalPath) * call)
+        }
+    }
+
+    static func run() async throws {
+        let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("roma-bench-scale-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let mock = try MockProcess.start()
+        defer { mock.stop() }
+
+        // A smaller batch first: the peak RSS after it and after the big batch show whether memory grows with goals.
+        _ = try await batch(goals: warmGoals, out: root.appendingPathComponent("warm"), baseURL: mock.baseURL)
+        let warmRSS = peakRSSMiB()
+        let measured = try await batch(goals: goals, out: root.appendingPathComponent("scale"), baseURL: mock.baseURL)
+        let bigRSS = peakRSSMiB()
+
+        let bound = try criticalPathBound(tree: ResultsTree(out: root.appendingPathComponent("scale"), manifestName: "scale"), goals: goals)
+        let ideal = bound.seconds(latency: latency, concurrency: concurrency, llmConcurrency: llmConcurrency)
+        let calls = bound.totalCalls
+        print(
+            "scale: \(goals) goals, \(calls) LLM calls through the mock server (child process, \(latency / .milliseconds(1)) ms/call), "
+                + "--concurrency \(concurrency) --llm-concurrency \(llmConcurrency), max_depth \(depth), "
+                + "ROMA_FSYNC=\(environment["ROMA_FSYNC"] ?? "unset") (each-file: an fsync per file; unset: one syncfs per goal folder on ext4)"
+        )
+        print(
+            String(
+                format:
+                    "scale: bound = max(calls %d × 20 ms / %d, Σ critical paths %d × 20 ms / %d, longest critical path %d × 20 ms) = %.2f s",
+                calls, llmConcurrency, bound.criticalPathCalls, concurrency, bound.longestCriticalPath, ideal))
+        print(String(format: "scale: makespan %.2f s = %.3f × the bound (target ≤ 1.30)", measured.seconds, measured.seconds / ideal))
+        print(
+            String(
+                format: "scale: CPU (user+sys) of the whole process %.2f s = %.3f ms per model call (target ≤ 0.25); load average %@",
+                measured.cpu, measured.cpu * 1000 / Double(calls), loadAverage()))
+        print("scale: peak RSS \(warmRSS) MiB after \(warmGoals) goals, \(bigRSS) MiB after \(goals) goals")
+    }
+
+    struct Measurement {
+        var seconds: Double
+        var cpu: Double
+    }
+
+    static func batch(goals: Int, out: URL, baseURL: String) async throws -> Measurement {
+        var yaml = "name: scale\ndefaults: { max_depth: \(depth), config_profile: fast }\ngoals:\n"
+        for i in 0..<goals { yaml += "  - { id: g\(i), goal: \"Summarise the main arguments about topic \(i) for a briefing note\" }\n" }
+        let (loaded, diagnostics) = ManifestLoader(environment: [:]).load(bytes: Array(yaml.utf8), file: "scale.yaml")
+        guard let manifest = loaded else { throw BenchmarkError(message: "\(diagnostics.map(\.headline))") }
+        let options = RunOptions(
+            out: out, concurrency: concurrency, llmConcurrency: llmConcurrency,
+            provider: ProviderSettings(name: "openai", baseURL: baseURL), environment: [:])
+        let cpuBefore = processCPUSeconds()
+        let start = ContinuousClock.now
+        let outcomes = try await BatchRunner(options: options).run([manifest])
+        let seconds = (ContinuousClock.now - start) / .seconds(1)
+        let cpu = processCPUSeconds() - cpuBefore
+        guard outcomes.count == goals, outcomes.allSatisfy({ $0.status == .completed }) else {
+            throw BenchmarkError(message: "scale: \(outcomes.filter { $0.status != .completed }.count) goals did not complete")
+        }
+        return Measurement(seconds: seconds, cpu: cpu)
+    }
+
+    /// Reads every goal's `dag.json` (after the run, outside the timing).
+    static func criticalPathBound(tree: ResultsTree, goals: Int) throws -> Bound {
+        var bound = Bound(totalCalls: 0, criticalPathCalls: 0, longestCriticalPath: 0)
+        for i in 0..<goals {
+            let data = try Data(contentsOf: tree.goalFolder("g\(i)").appendingPathComponent("dag.json"))
+            let dag = try CanonicalJSON.decode(DAGResponse.self, from: data).dag
+            let path = EngineBenchmark.criticalPathCalls(dag)
+            bound.totalCalls += dag.nodes.reduce(0) { $0 + $1.llmCalls }
+            bound.criticalPathCalls += path
+            bound.longestCriticalPath = max(bound.longestCriticalPath, path)
+        }
+        return bound
+    }
+
+    static func loadAverage() -> String {
+        ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?").split(separator: " ").prefix(3).joined(separator: " ")
+    }
+
+    // MARK: The mock server's process
+
+    /// The child process serving the mock OpenAI API: it prints its base URL and serves until its standard input closes.
+    struct MockProcess {
+        var process: Process
+        var input: Pipe
+        var baseURL: String
+
+        static func start() throws -> MockProcess {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            process.arguments = ["scale-mock-server"]
+            let input = Pipe()
+            let output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            try process.run()
+            var line = Data()
+            while !line.contains(UInt8(ascii: "\n")) {
+                let chunk = output.fileHandleForReading.availableData
+                guard !chunk.isEmpty else { throw BenchmarkError(message: "scale: the mock server process did not start") }
+                line.append(chunk)
+            }
+            let url = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            return MockProcess(process: process, input: input, baseURL: url)
+        }
+
+        func stop() {
+            try? input.fileHandleForWriting.close()
+            process.waitUntilExit()
+        }
+    }
+
+    /// `roma-bench scale-mock-server`: the mock answering as the offline model after 20 ms.
+    static func serveMock() async throws {
+        try await MockOpenAIServer.withServer(latency: latency, RunnerBenchmark.answerOffline) { server in
+            FileHandle.standardOutput.write(Data((server.baseURL.absoluteString + "\n").utf8))
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                Thread.detachNewThread {
+                    _ = FileHandle.standardInput.readDataToEndOfFile()
+                    done.resume()
+                }
+            }
+        }
+    }
+}
