@@ -74,5 +74,5 @@ signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM])
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 server = HTTPServer(("127.0.0.1", 0), Handler)
 print(server.server_address[1], flush=True)
-sys.stdout.close()  # the port is all there is to read: the reader sees its end at once
+# The port is all there is to read; the test reads one line.
 server.serve_forever()
