@@ -41,3 +41,11 @@ public enum CostUSD: Sendable, Hashable, Codable {
         }
     }
 }
+
+extension KeyedDecodingContainer {
+    /// A cost that may be absent (nil: not reported) or `null` (`.unknown`: a model had no price).
+    /// A synthesized `decodeIfPresent` would read both as nil and lose the `null` on a round trip.
+    public func decodeCost(forKey key: Key) throws -> CostUSD? {
+        contains(key) ? try decode(CostUSD.self, forKey: key) : nil
+    }
+}

@@ -77,6 +77,22 @@ public struct DAGNode: Sendable, Hashable, Codable {
         self.tokensUsed = tokensUsed
     }
 
+    /// Decodes a node; `cost_usd: null` stays unknown (see `decodeCost(forKey:)`).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decode(String.self, forKey: .id), type: try c.decode(String.self, forKey: .type),
+            taskType: try c.decode(String.self, forKey: .taskType), status: try c.decode(NodeStatus.self, forKey: .status),
+            input: try c.decode(String.self, forKey: .input), output: try c.decodeIfPresent(String.self, forKey: .output),
+            depth: try c.decode(Int.self, forKey: .depth), parent: try c.decodeIfPresent(String.self, forKey: .parent),
+            dependencies: try c.decode([String].self, forKey: .dependencies),
+            startedAt: try c.decodeIfPresent(String.self, forKey: .startedAt),
+            completedAt: try c.decodeIfPresent(String.self, forKey: .completedAt),
+            error: try c.decodeIfPresent(String.self, forKey: .error), llmCalls: try c.decode(Int.self, forKey: .llmCalls),
+            tokensUsed: try c.decode(Int.self, forKey: .tokensUsed),
+            toolCalls: try c.decodeIfPresent([DAGToolCall].self, forKey: .toolCalls), costUSD: try c.decodeCost(forKey: .costUSD))
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, type, status, input, output, depth, parent, dependencies, error
         case taskType = "task_type"

@@ -77,6 +77,16 @@ public struct ExecutionMetadata: Sendable, Hashable, Codable {
         self.userMetadata = userMetadata
     }
 
+    /// Decodes metadata; `cost_usd: null` stays unknown (see `decodeCost(forKey:)`).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            executionTime: try c.decodeIfPresent(Double.self, forKey: .executionTime),
+            tokensUsed: try c.decodeIfPresent(Int.self, forKey: .tokensUsed),
+            agentCalls: try c.decodeIfPresent(Int.self, forKey: .agentCalls),
+            userMetadata: try c.decodeIfPresent([String: String].self, forKey: .userMetadata), costUSD: try c.decodeCost(forKey: .costUSD))
+    }
+
     enum CodingKeys: String, CodingKey {
         case executionTime = "execution_time"
         case tokensUsed = "tokens_used"

@@ -203,6 +203,65 @@ struct ObservabilityTests {
         #expect(!FileManager.default.fileExists(atPath: spansFile))
     }
 
+    @Test("roma serve exports each execution as a trace: goal span, node spans, model calls")
+    func serveExportsTraces() async throws {
+        let python = try #require(ObservabilityFixture.python)
+        let folder = try TemporaryFolder()
+        let spansFile = folder.url.appendingPathComponent("spans.jsonl").path
+        let receiver = try ChildProcess(python, [ObservabilityFixture.folder.appendingPathComponent("otlp_receiver.py").path, spansFile])
+        defer { receiver.stop() }
+        let port = try #require(receiver.firstLine().flatMap { Int($0.trimmingCharacters(in: .whitespaces)) })
+        let db = folder.url.appendingPathComponent("roma.db").path
+        let key = try runRoma(["serve", "--db", db, "keys", "create"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try ChildProcess(
+            Fixtures.romaBinary.path, ["serve", "--provider", "offline", "--port", "0", "--db", db],
+            environment: [
+                "LOG_LEVEL": "notice", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(port)", "OTEL_SERVICE_NAME": "roma-api",
+            ],
+            readingStderr: true)
+        defer { server.stop() }
+        let line = try #require(server.line(containing: "roma serve listening"))
+        let start = try #require(line.range(of: "http://127.0.0.1:"))
+        let api = String(line[start.lowerBound...].prefix { !$0.isWhitespace })
+
+        func request(_ method: String, _ path: String, body: String? = nil) async throws -> JSONValue? {
+            var request = URLRequest(url: try #require(URL(string: api + path)))
+            request.httpMethod = method
+            request.setValue(key, forHTTPHeaderField: "X-API-Key")
+            if let body {
+                request.httpBody = Data(body.utf8)
+                request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            }
+            return try? JSONParser.parse(try await URLSession.shared.data(for: request).0)
+        }
+        let created = try await request(
+            "POST", "/api/v1/executions", body: #"{"goal": "Compare two ways to brew tea", "config_profile": "fast", "max_depth": 2}"#)
+        let id = try #require(created?["execution_id"]?.stringValue)
+        var details: JSONValue?
+        while details == nil {
+            let body = try await request("GET", "/api/v1/executions/\(id)")
+            try #require(body?["status"]?.stringValue != "failed")
+            if body?["status"]?.stringValue == "completed" { details = body } else { await Task.yield() }
+        }
+        let dag = try await request("GET", "/api/v1/executions/\(id)/dag")
+        let nodeCount = try #require(dag?["dag"]?["nodes"]?.arrayValue?.count)
+        // A graceful stop flushes the exporter's batch.
+        server.process.terminate()
+        server.process.waitUntilExit()
+        receiver.stop()
+
+        let spans = try String(contentsOfFile: spansFile, encoding: .utf8).split(separator: "\n").map {
+            try JSONParser.parse(Data($0.utf8))
+        }
+        #expect(spans.allSatisfy { $0["service_name"]?.stringValue == "roma-api" })
+        let goal = try #require(spans.first { $0["attributes"]?["roma.execution_id"]?.stringValue == id })
+        #expect(goal["name"]?.stringValue?.hasPrefix("roma.goal ") == true)
+        let trace = spans.filter { $0["trace_id"] == goal["trace_id"] }
+        #expect(trace.filter { $0["name"]?.stringValue?.hasPrefix("roma.node ") == true }.count == nodeCount)
+        #expect(
+            trace.filter { $0["name"]?.stringValue?.hasPrefix("chat ") == true }.count == details?["metadata"]?["agent_calls"]?.intValue)
+    }
+
     @Test("/metrics, parsed by prometheus_client, counts a known workload")
     func metrics() async throws {
         let python = try #require(ObservabilityFixture.python)
@@ -291,7 +350,9 @@ struct ObservabilityTests {
         #expect(value("roma_http_requests_total", created) == 2)
         #expect(value("roma_http_request_duration_seconds_count", created) == 2)
         #expect(value("roma_http_requests_total", ["method": "GET", "status": "401"]) == 1)
-        #expect(value("roma_http_requests_total", ["route": "/api/v1/executions/{execution_id}", "method": "GET", "status": "200"]) == Double(polls))
+        #expect(
+            value("roma_http_requests_total", ["route": "/api/v1/executions/{execution_id}", "method": "GET", "status": "200"])
+                == Double(polls))
         #expect(value("roma_executions_total", ["status": "completed"]) == 2)
         #expect(value("roma_executions_running") == 0)
         let calls = details.compactMap { $0["metadata"]?["agent_calls"]?.intValue }.reduce(0, +)
