@@ -49,14 +49,18 @@ public struct DAGNode: Sendable, Hashable, Codable {
     public var tokensUsed: Int
     /// The tools the node called, in order; nil when it called none.
     public var toolCalls: [DAGToolCall]?
+    /// What the node's LLM calls cost (`null` when a model has no price); nil when not reported.
+    public var costUSD: CostUSD?
 
     /// Creates a node.
     public init(
         id: String, type: String, taskType: String, status: NodeStatus, input: String, output: String? = nil,
         depth: Int, parent: String?, dependencies: [String] = [], startedAt: String? = nil,
-        completedAt: String? = nil, error: String? = nil, llmCalls: Int = 0, tokensUsed: Int = 0, toolCalls: [DAGToolCall]? = nil
+        completedAt: String? = nil, error: String? = nil, llmCalls: Int = 0, tokensUsed: Int = 0, toolCalls: [DAGToolCall]? = nil,
+        costUSD: CostUSD? = nil
     ) {
         self.toolCalls = toolCalls
+        self.costUSD = costUSD
         self.id = id
         self.type = type
         self.taskType = taskType
@@ -73,6 +77,22 @@ public struct DAGNode: Sendable, Hashable, Codable {
         self.tokensUsed = tokensUsed
     }
 
+    /// Decodes a node; `cost_usd: null` stays unknown (see `decodeCost(forKey:)`).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decode(String.self, forKey: .id), type: try c.decode(String.self, forKey: .type),
+            taskType: try c.decode(String.self, forKey: .taskType), status: try c.decode(NodeStatus.self, forKey: .status),
+            input: try c.decode(String.self, forKey: .input), output: try c.decodeIfPresent(String.self, forKey: .output),
+            depth: try c.decode(Int.self, forKey: .depth), parent: try c.decodeIfPresent(String.self, forKey: .parent),
+            dependencies: try c.decode([String].self, forKey: .dependencies),
+            startedAt: try c.decodeIfPresent(String.self, forKey: .startedAt),
+            completedAt: try c.decodeIfPresent(String.self, forKey: .completedAt),
+            error: try c.decodeIfPresent(String.self, forKey: .error), llmCalls: try c.decode(Int.self, forKey: .llmCalls),
+            tokensUsed: try c.decode(Int.self, forKey: .tokensUsed),
+            toolCalls: try c.decodeIfPresent([DAGToolCall].self, forKey: .toolCalls), costUSD: try c.decodeCost(forKey: .costUSD))
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, type, status, input, output, depth, parent, dependencies, error
         case taskType = "task_type"
@@ -81,6 +101,7 @@ public struct DAGNode: Sendable, Hashable, Codable {
         case llmCalls = "llm_calls"
         case tokensUsed = "tokens_used"
         case toolCalls = "tool_calls"
+        case costUSD = "cost_usd"
     }
 }
 

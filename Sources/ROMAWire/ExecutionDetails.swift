@@ -62,13 +62,29 @@ public struct ExecutionMetadata: Sendable, Hashable, Codable {
     public var agentCalls: Int?
     /// The request's metadata (secrets such as `webhook_token` removed).
     public var userMetadata: [String: String]?
+    /// What every call cost (`null` when a model has no price); nil when not reported.
+    public var costUSD: CostUSD?
 
     /// Creates metadata.
-    public init(executionTime: Double? = nil, tokensUsed: Int? = nil, agentCalls: Int? = nil, userMetadata: [String: String]? = nil) {
+    public init(
+        executionTime: Double? = nil, tokensUsed: Int? = nil, agentCalls: Int? = nil, userMetadata: [String: String]? = nil,
+        costUSD: CostUSD? = nil
+    ) {
+        self.costUSD = costUSD
         self.executionTime = executionTime
         self.tokensUsed = tokensUsed
         self.agentCalls = agentCalls
         self.userMetadata = userMetadata
+    }
+
+    /// Decodes metadata; `cost_usd: null` stays unknown (see `decodeCost(forKey:)`).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            executionTime: try c.decodeIfPresent(Double.self, forKey: .executionTime),
+            tokensUsed: try c.decodeIfPresent(Int.self, forKey: .tokensUsed),
+            agentCalls: try c.decodeIfPresent(Int.self, forKey: .agentCalls),
+            userMetadata: try c.decodeIfPresent([String: String].self, forKey: .userMetadata), costUSD: try c.decodeCost(forKey: .costUSD))
     }
 
     enum CodingKeys: String, CodingKey {
@@ -76,6 +92,7 @@ public struct ExecutionMetadata: Sendable, Hashable, Codable {
         case tokensUsed = "tokens_used"
         case agentCalls = "agent_calls"
         case userMetadata = "user_metadata"
+        case costUSD = "cost_usd"
     }
 
     /// Metadata keys that are secrets and never leave the process (not in files, not in responses).

@@ -56,11 +56,20 @@ final class ProgressReporter: @unchecked Sendable {
         case .engine(let manifest, let goal, let event):
             switch event {
             case .nodeFinished: nodes += 1
-            case .call(_, _, let t, let replayed):
+            case .call(_, _, _, let t, _, let replayed):
                 tokens += t
                 calls["\(manifest)/\(goal)", default: (0, 0)].all += 1
                 if replayed { calls["\(manifest)/\(goal)", default: (0, 0)].replayed += 1 }
             default: break
+            }
+            if style == .json, case .call(let node, let purpose, let model, let t, let cost, let replayed) = event {
+                emit(
+                    "",
+                    json: [
+                        "event": .string("call"), "manifest": .string(manifest), "goal": .string(goal), "node": .string(node),
+                        "purpose": .string(purpose), "model": .string(model), "tokens": .int(t), "cost_usd": Self.json(cost),
+                        "replayed": .bool(replayed),
+                    ])
             }
             if style == .json, case .toolCall(let node, let server, let tool, let ok, let replayed) = event {
                 emit(
@@ -91,6 +100,7 @@ final class ProgressReporter: @unchecked Sendable {
                 "\(outcome.manifest)/\(outcome.goal): \(paint(outcome.status.rawValue, outcome.status == .completed ? "32" : "31"))"
                 + (allReplayed ? " from its recordings (recorded run: \(time) s)" : " in \(time) s")
                 + ", \(outcome.nodes) nodes, \(outcome.llmCalls) calls\(counted.replayed > 0 && !allReplayed ? " (\(counted.replayed) replayed)" : ""), \(outcome.tokens) tokens"
+            if let cost = outcome.costUSD { line += ", " + (cost.dollars.map { String(format: "$%.6f", $0) } ?? "cost unknown") }
             if outcome.toolCalls > 0 { line += ", \(outcome.toolCalls) tool call\(outcome.toolCalls == 1 ? "" : "s")" }
             if outcome.outputRetries > 0 { line += ", \(outcome.outputRetries) output retr\(outcome.outputRetries == 1 ? "y" : "ies")" }
             if let error = outcome.error { line += " — \(error)" }
@@ -101,6 +111,7 @@ final class ProgressReporter: @unchecked Sendable {
                 "output_retries": .int(outcome.outputRetries), "tool_calls": .int(outcome.toolCalls),
                 "seconds": .double((outcome.seconds * 1000).rounded() / 1000),
             ]
+            if let cost = outcome.costUSD { json["cost_usd"] = Self.json(cost) }
             if let id = outcome.executionID { json["execution_id"] = .string(id) }
             if let error = outcome.error { json["error"] = .string(error) }
             emit(line, json: json)
@@ -170,6 +181,11 @@ final class ProgressReporter: @unchecked Sendable {
             Terminal.standardError.write("\r\u{1B}[K\(text)\n")
             drawLive(force: true)
         }
+    }
+
+    /// A cost as a JSON event carries it: a number, or `null` when unknown.
+    private static func json(_ cost: CostUSD) -> JSONValue {
+        cost.dollars.map { .double($0) } ?? .null
     }
 
     private func paint(_ text: String, _ code: String) -> String {

@@ -12,7 +12,7 @@ struct ManifestTests {
         let expected: [(position: String, keyPath: String, message: String, expected: String?, hint: String?)] = [
             ("1:10", "version", "is an integer (2)", "1", nil),
             (
-                "3:1", "defualts", "unknown key", "one of version, name, defaults, engine, goals, profiles, matrix, tools",
+                "3:1", "defualts", "unknown key", "one of version, name, defaults, engine, goals, profiles, matrix, tools, pricing",
                 "did you mean 'defaults'?"
             ),
             ("6:9", "engine.mode", "unknown mode 'turbo'", "local or remote", nil),

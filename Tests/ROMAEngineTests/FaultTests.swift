@@ -55,7 +55,7 @@ struct FaultTests {
             #expect(record.node("node_0_2")?.output == "RESULT[B]")
             #expect(server.journal.requests(forTask: "B").filter(\.isExecutor).count == 2)
             // One backoff, never slept for real; a failed attempt leaves no call record.
-            #expect(harness.sleeper.delays.count == 1)
+            #expect(harness.sleeper.delays.count == 1, "\(harness.retried.all)")
             #expect(record.calls.count == 7)
             #expect(record.node("node_0_2")?.llmCalls == 2)
         }

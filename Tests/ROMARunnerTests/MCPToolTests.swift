@@ -201,7 +201,7 @@ extension MCPToolTests {
             let run = Task {
                 try await runner.run([manifest]) { event in
                     // The executor's first answer asks for the tool: the call starts right after it.
-                    if case .engine(_, _, .call(_, "execute", _, _)) = event { sink.yield() }
+                    if case .engine(_, _, .call(_, "execute", _, _, _, _)) = event { sink.yield() }
                 }
             }
             var iterator = asked.makeAsyncIterator()

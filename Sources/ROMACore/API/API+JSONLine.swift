@@ -27,6 +27,7 @@ extension ExecutionMetadata: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {
         writer.beginObject()
         writer.member("agent_calls", agentCalls)
+        writer.member("cost_usd", costUSD)
         writer.member("execution_time", executionTime)
         writer.member("tokens_used", tokensUsed)
         writer.member("user_metadata", userMetadata)
@@ -67,6 +68,7 @@ extension DAGNode: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {
         writer.beginObject()
         writer.member("completed_at", completedAt)
+        writer.member("cost_usd", costUSD)
         writer.member("dependencies", dependencies)
         writer.member("depth", depth)
         writer.member("error", error)
@@ -115,5 +117,14 @@ extension DAGStats: JSONLineWritable {
         writer.member("total_edges", totalEdges)
         writer.member("total_nodes", totalNodes)
         writer.endObject()
+    }
+}
+
+extension CostUSD: JSONLineWritable {
+    public func write(to writer: inout JSONLineWriter) {
+        switch self {
+        case .unknown: writer.null()
+        case .usd(let value): writer.double(value)
+        }
     }
 }

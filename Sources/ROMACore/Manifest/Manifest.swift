@@ -17,6 +17,10 @@ public struct Manifest: Sendable, Hashable {
     public var defaultTools: [String]?
     /// The goals, in file order, with defaults merged in.
     public var goals: [GoalSpec]
+    /// Prices by model name from the `pricing:` section.
+    public var pricing = Pricing()
+    /// Per-agent models per profile from the `profiles:` section.
+    public var profileAgentModels: [ConfigProfile: [Agent: String]] = [:]
 
     /// Creates a manifest.
     public init(
@@ -122,6 +126,8 @@ public struct EngineSettings: Sendable, Hashable, Codable {
     public var toolTimeoutSeconds: Int?
     /// How tools are offered to the model: `auto` (native where the endpoint has it), `native` or `constrained`.
     public var toolCalling: String?
+    /// Budget: most US dollars one goal may spend.
+    public var maxCostUSD: Double?
     /// `auto` (the model decides) or `required` (a node's first constrained turn must call a tool).
     public var toolChoice: String?
 
@@ -149,7 +155,8 @@ public struct EngineSettings: Sendable, Hashable, Codable {
     /// The keys the `engine:` section may have.
     public static let keys = [
         "mode", "concurrency", "llm_concurrency", "provider", "base_url", "api_key_env", "max_subtasks",
-        "max_llm_calls", "max_tokens", "timeout_seconds", "max_tool_calls", "tool_timeout_seconds", "tool_calling", "tool_choice",
+        "max_llm_calls", "max_tokens", "timeout_seconds", "max_tool_calls", "tool_timeout_seconds", "tool_calling",
+        "tool_choice", "max_cost_usd",
     ]
 
     /// The providers a local run can use.

@@ -3,7 +3,7 @@ import ROMAYAML
 
 /// Turns a manifest's node tree into a `Manifest`, recording every rule broken on the way.
 struct ManifestReader {
-    static let topKeys = ["version", "name", "defaults", "engine", "goals", "profiles", "matrix", "tools"]
+    static let topKeys = ["version", "name", "defaults", "engine", "goals", "profiles", "matrix", "tools", "pricing"]
     static let defaultKeys = ["config_profile", "max_depth", "config_overrides", "metadata", "tools", "min_depth"]
     static let goalKeys = ["id"] + RequestRules.requestKeys + ["vars", "matrix", "tools", "min_depth"]
 
@@ -57,7 +57,8 @@ struct ManifestReader {
         let defaults = byKey["defaults"].map { readDefaults($0) } ?? Defaults()
         let engine = byKey["engine"].map { readEngine($0) } ?? EngineSettings()
         var profileTools: [ConfigProfile: [String]] = [:]
-        let profiles = byKey["profiles"].map { readProfiles($0, tools: &profileTools) } ?? [:]
+        var agentModels: [ConfigProfile: [Agent: String]] = [:]
+        let profiles = byKey["profiles"].map { readProfiles($0, tools: &profileTools, agents: &agentModels) } ?? [:]
         var matrix: [Dimension] = []
         if let matrixNode = byKey["matrix"] {
             matrix = readDimensions(matrixNode, "matrix", variables: false)
@@ -78,6 +79,8 @@ struct ManifestReader {
         var manifest = Manifest(
             name: name, path: file, engine: engine, profileModels: profiles, profileTools: profileTools, tools: servers, goals: goals)
         manifest.defaultTools = defaults.tools
+        manifest.profileAgentModels = agentModels
+        if let pricing = byKey["pricing"] { manifest.pricing = readPricing(pricing) }
         return manifest
     }
 
@@ -179,6 +182,7 @@ struct ManifestReader {
                         nodes.fail(value.mark, path, "unknown mode '\(text)'", expected: "one of " + expected, kind: .invalidValue)
                     }
                 }
+            case "max_cost_usd": engine.maxCostUSD = nodes.number(value, path, in: 0...1_000_000)
             case "tool_choice":
                 if let text = nodes.string(value, path, expected: "auto or required") {
                     if text == "auto" || text == "required" {
@@ -193,7 +197,9 @@ struct ManifestReader {
         return engine
     }
 
-    mutating func readProfiles(_ node: YAMLNode, tools: inout [ConfigProfile: [String]]) -> [ConfigProfile: String] {
+    mutating func readProfiles(
+        _ node: YAMLNode, tools: inout [ConfigProfile: [String]], agents: inout [ConfigProfile: [Agent: String]]
+    ) -> [ConfigProfile: String] {
         var result: [ConfigProfile: String] = [:]
         for (key, _, value) in nodes.mapping(node, "profiles", allowed: ConfigProfile.names) ?? [] {
             let path = "profiles." + key
@@ -202,24 +208,30 @@ struct ManifestReader {
             var modelPath = path
             if value.pairs != nil {
                 modelNode = nil
-                for (entry, _, entryValue) in nodes.mapping(value, path, allowed: ["model", "tools"]) ?? [] {
+                for (entry, _, entryValue) in nodes.mapping(value, path, allowed: ["model", "tools"] + Agent.names) ?? [] {
                     if entry == "tools" {
                         tools[profile] = readToolList(entryValue, path + ".tools")
+                    } else if let agent = Agent(rawValue: entry) {
+                        if let model = modelName(entryValue, path + "." + entry) { agents[profile, default: [:]][agent] = model }
                     } else {
                         modelNode = entryValue
                     }
                 }
                 modelPath = path + ".model"
             }
-            if let modelNode, let model = nodes.string(modelNode, modelPath, expected: "a model name") {
-                if model.isEmpty {
-                    nodes.fail(modelNode.mark, modelPath, "is empty", expected: "a model name", kind: .invalidValue)
-                } else {
-                    result[profile] = model
-                }
-            }
+            if let modelNode, let model = modelName(modelNode, modelPath) { result[profile] = model }
         }
         return result
+    }
+
+    /// Reads a model name: a string, not empty.
+    mutating func modelName(_ node: YAMLNode, _ path: String) -> String? {
+        guard let model = nodes.string(node, path, expected: "a model name") else { return nil }
+        guard !model.isEmpty else {
+            nodes.fail(node.mark, path, "is empty", expected: "a model name", kind: .invalidValue)
+            return nil
+        }
+        return model
     }
 
     mutating func readGoals(_ node: YAMLNode, defaults: Defaults, matrix: [Dimension]) -> [GoalSpec] {

@@ -5,6 +5,7 @@
 extension ResolvedRequest: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {
         writer.beginObject()
+        writer.member("agent_models", agentModels)
         writer.member("config_overrides", configOverrides)
         writer.member("config_profile", configProfile.rawValue)
         writer.member("goal", goal)

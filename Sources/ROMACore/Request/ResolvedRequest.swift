@@ -28,9 +28,13 @@ public struct ResolvedRequest: Sendable, Hashable, Codable {
     public var tools: [String]?
     /// Tasks shallower than this are planned without asking the atomizer; nil for none.
     public var minDepth: Int?
+    /// Agents that run on a model other than `model` (by agent name); nil for none, so a request
+    /// without them hashes as it did before they existed.
+    public var agentModels: [String: String]?
 
     enum CodingKeys: String, CodingKey {
         case id, goal, metadata, model, temperature, tools
+        case agentModels = "agent_models"
         case minDepth = "min_depth"
         case maxDepth = "max_depth"
         case configProfile = "config_profile"
@@ -59,7 +63,22 @@ public struct ResolvedRequest: Sendable, Hashable, Codable {
         for tool in profiles.tools[profile] ?? [] where !allowed.contains(tool) { allowed.append(tool) }
         self.tools = allowed.isEmpty ? nil : allowed
         self.minDepth = minDepth.flatMap { $0 > 0 ? min($0, maxDepth) : nil }
+        // A goal's own `config_overrides.model` runs every agent on that model (a matrix over
+        // models compares whole runs); otherwise the profile's per-agent models apply.
+        var agents: [String: String] = [:]
+        if request.configOverrides.model == nil {
+            for (agent, name) in profiles.agents[profile] ?? [:] where name != model { agents[agent.rawValue] = name }
+        }
+        self.agentModels = agents.isEmpty ? nil : agents
     }
+
+    /// The model an agent's calls go to.
+    public func model(for agent: Agent?) -> String {
+        agent.flatMap { agentModels?[$0.rawValue] } ?? model
+    }
+
+    /// Every model the request may call: its own and its agents'.
+    public var models: Set<String> { Set([model] + (agentModels.map { Array($0.values) } ?? [])) }
 
     /// The request as the API takes it (for remote mode).
     public var apiRequest: ExecutionRequest {
@@ -83,6 +102,8 @@ public struct ProfileTable: Sendable, Hashable {
     public var fallback: String?
     /// Toolsets profiles bring (`profiles: {crypto_agent: {tools: [prices]}}`).
     public var tools: [ConfigProfile: [String]]
+    /// Per-agent models of profiles (`profiles: {general: {planner: gpt-4o}}`).
+    public var agents: [ConfigProfile: [Agent: String]] = [:]
 
     /// Creates a table.
     public init(models: [ConfigProfile: String] = [:], fallback: String? = nil, tools: [ConfigProfile: [String]] = [:]) {

@@ -1,4 +1,5 @@
 import Foundation
+import ROMACore
 
 /// Limits and budgets of the engine.
 public struct EngineConfiguration: Sendable, Hashable {
@@ -18,6 +19,13 @@ public struct EngineConfiguration: Sendable, Hashable {
     public var toolCalling: ToolCallingMode
     /// Most characters of one tool result the model sees; the rest is cut, and the cut marked.
     public var toolOutputLimit: Int
+    /// Prices by model name: what each call costs.
+    public var pricing = Pricing()
+    /// Most US dollars one execution may spend (nil: no limit); calls on unpriced models count as 0.
+    public var maxCostUSD: Double?
+    /// Whether the engine makes spans (goal, node, model call, tool call) for the process's tracer.
+    /// Off by default: an untraced run asks no tracer for anything.
+    public var tracing = false
     /// Whether a node's first constrained turn must call a tool (`tool_choice: required`).
     public var requireToolCall = false
 

@@ -46,11 +46,15 @@ public struct ExecutionEngine: Sendable {
         var result: String?
         var failure: EngineError?
         var offered: [ToolDefinition] = []
+        let goalSpan = EngineSpan.start("roma.goal \(goalID ?? request.id)", enabled: configuration.tracing)
+        defer { goalSpan.end() }
         do {
             offered = try await toolDefinitions(for: request)
-            result = try await solve(
-                nodeID: root, task: task, dependencies: [], upstream: [], request: request, goalID: goalID ?? request.id, state: state,
-                tools: offered)
+            result = try await goalSpan.within {
+                try await solve(
+                    nodeID: root, task: task, dependencies: [], upstream: [], request: request, goalID: goalID ?? request.id,
+                    state: state, tools: offered)
+            }
         } catch let error as EngineError where error.code == .cancelled {
             status = .cancelled
             failure = error
@@ -76,9 +80,21 @@ public struct ExecutionEngine: Sendable {
         let endsWithLastCall = status == .completed || failure?.code == .invalidOutput || failure?.code == .budgetExceeded
         let finishedAt = endsWithLastCall ? (span?.1 ?? clock.date()) : max(span?.1 ?? createdAt, clock.date())
         let id = executionID ?? Self.derivedID(request: request, calls: calls, fallback: startedAt)
+        let cost = configuration.pricing.cost(calls)
+        if configuration.tracing {
+            goalSpan.set("roma.goal.id", goalID ?? request.id)
+            goalSpan.set("roma.execution_id", id)
+            goalSpan.set("roma.status", status.rawValue)
+            goalSpan.set("gen_ai.request.model", request.model)
+            goalSpan.set("gen_ai.usage.input_tokens", calls.reduce(0) { $0 + $1.usage.promptTokens })
+            goalSpan.set("gen_ai.usage.output_tokens", calls.reduce(0) { $0 + $1.usage.completionTokens })
+            goalSpan.set(cost: cost)
+            if let failure, status != .completed { goalSpan.fail(failure.message, type: failure.code.description) }
+        }
         return ExecutionRecord(
             executionID: id, request: request, status: status, result: result, error: failure, dag: await state.dag(),
-            calls: calls, toolCalls: await state.sortedToolCalls(), tools: offered, createdAt: createdAt, finishedAt: finishedAt)
+            calls: calls, toolCalls: await state.sortedToolCalls(), tools: offered, createdAt: createdAt, finishedAt: finishedAt,
+            costUSD: cost)
     }
 
     /// The tools a request's allow list offers, listed once per execution (servers start on first use).
@@ -108,6 +124,38 @@ public struct ExecutionEngine: Sendable {
     }
 
     private func solve(
+        nodeID: String, task: TaskContext, dependencies: [(goal: String, result: String)],
+        upstream: [(goal: String, result: String)], request: ResolvedRequest, goalID: String, state: ExecutionState,
+        tools: [ToolDefinition]
+    ) async throws -> String {
+        guard configuration.tracing else {
+            return try await solveNode(
+                nodeID: nodeID, task: task, dependencies: dependencies, upstream: upstream, request: request, goalID: goalID,
+                state: state, tools: tools)
+        }
+        // The node's span is current while it works, so its calls and its subtasks' spans are its children.
+        let span = EngineSpan.start("roma.node \(nodeID)", enabled: true)
+        defer { span.end() }
+        span.set("roma.node.id", nodeID)
+        span.set("roma.node.depth", task.depth)
+        span.set("roma.node.task_type", task.taskType.rawValue)
+        if let parent = NodePath.parent(of: nodeID) { span.set("roma.node.parent", parent) }
+        do {
+            let output = try await span.within {
+                try await solveNode(
+                    nodeID: nodeID, task: task, dependencies: dependencies, upstream: upstream, request: request, goalID: goalID,
+                    state: state, tools: tools)
+            }
+            await state.describe(nodeID, to: span)
+            return output
+        } catch {
+            await state.describe(nodeID, to: span)
+            span.fail((error as? EngineError)?.message ?? "\(error)", type: (error as? EngineError)?.code.description ?? "error")
+            throw error
+        }
+    }
+
+    private func solveNode(
         nodeID: String, task: TaskContext, dependencies: [(goal: String, result: String)],
         upstream: [(goal: String, result: String)], request: ResolvedRequest, goalID: String, state: ExecutionState,
         tools: [ToolDefinition]

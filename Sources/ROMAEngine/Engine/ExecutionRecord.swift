@@ -24,6 +24,9 @@ public struct ExecutionRecord: Sendable, Hashable {
     /// When the execution started and ended (from its calls, so replays reproduce them).
     public var createdAt: Date
     public var finishedAt: Date
+    /// What every call cost, from the recorded usage and the prices in force (unknown when a
+    /// model has no price).
+    public var costUSD: CostUSD = .zero
 
     /// Total tokens of all calls.
     public var tokensUsed: Int { calls.reduce(0) { $0 + $1.usage.totalTokens } }
@@ -45,7 +48,7 @@ public struct ExecutionRecord: Sendable, Hashable {
             configProfile: request.configProfile, maxDepth: request.maxDepth, dag: dag,
             metadata: ExecutionMetadata(
                 executionTime: seconds, tokensUsed: tokensUsed, agentCalls: calls.count,
-                userMetadata: ExecutionMetadata.publicMetadata(request.metadata)),
+                userMetadata: ExecutionMetadata.publicMetadata(request.metadata), costUSD: costUSD),
             error: error.map {
                 APIError(
                     code: status == .cancelled ? "cancelled" : "execution_error", message: $0.message,

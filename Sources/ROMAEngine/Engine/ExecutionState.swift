@@ -19,6 +19,7 @@ actor ExecutionState {
         var lastEnd: Date?
         var calls = 0
         var tokens = 0
+        var cost = CostUSD.zero
         var toolCalls: [DAGToolCall] = []
     }
 
@@ -27,6 +28,8 @@ actor ExecutionState {
     private(set) var toolCalls: [ToolCallRecord] = []
     private var reservedCalls = 0
     private var tokens = 0
+    /// Dollars spent on priced models (the budget counts these; unpriced calls count as 0).
+    private var knownCost = 0.0
     private var finished = 0
     /// The goal of the node that started last.
     private var currentStep: String?
@@ -79,19 +82,32 @@ actor ExecutionState {
     func record(_ call: CallRecord, started: Date, finished end: Date, replayed: Bool) throws(EngineError) {
         calls.append(call)
         tokens += call.usage.totalTokens
+        let cost = configuration.pricing.cost(call)
+        knownCost += cost.dollars ?? 0
         if var node = nodes[call.nodeID] {
             node.calls += 1
             node.tokens += call.usage.totalTokens
+            node.cost = node.cost + cost
             node.firstStart = min(node.firstStart ?? started, started)
             node.lastEnd = max(node.lastEnd ?? end, end)
             nodes[call.nodeID] = node
         }
-        events(.call(nodeID: call.nodeID, purpose: call.purpose, tokens: call.usage.totalTokens, replayed: replayed))
+        events(
+            .call(
+                nodeID: call.nodeID, purpose: call.purpose, model: call.request.model, tokens: call.usage.totalTokens, costUSD: cost,
+                replayed: replayed))
         guard tokens <= configuration.maxTokens else {
             throw EngineError(
                 code: .budgetExceeded,
                 message:
                     "budget exceeded: the execution used \(tokens) tokens, over its limit of \(configuration.maxTokens), at \(call.nodeID)",
+                nodeID: call.nodeID)
+        }
+        if let limit = configuration.maxCostUSD, knownCost > limit {
+            throw EngineError(
+                code: .budgetExceeded,
+                message:
+                    "budget exceeded: the execution cost $\(Self.dollars(knownCost)), over its limit of $\(Self.dollars(limit)), at \(call.nodeID)",
                 nodeID: call.nodeID)
         }
     }
@@ -127,7 +143,7 @@ actor ExecutionState {
                 startedAt: node.firstStart.map(Timestamp.string),
                 completedAt: node.status == .completed || node.status == .failed ? node.lastEnd.map(Timestamp.string) : nil,
                 error: node.error, llmCalls: node.calls, tokensUsed: node.tokens,
-                toolCalls: node.toolCalls.isEmpty ? nil : node.toolCalls)
+                toolCalls: node.toolCalls.isEmpty ? nil : node.toolCalls, costUSD: node.cost)
         }
         return DAG(nodes: dagNodes, edges: edges)
     }
@@ -162,4 +178,17 @@ actor ExecutionState {
         ExecutionSnapshot(
             completedNodes: finished, totalNodes: nodes.count, percent: percent, currentStep: currentStep, dag: dag())
     }
+
+    /// Puts a node's figures on its span: kind, status, calls, tokens, cost.
+    func describe(_ id: String, to span: EngineSpan) {
+        guard let node = nodes[id] else { return }
+        span.set("roma.node.kind", node.kind)
+        span.set("roma.status", node.status.rawValue)
+        span.set("roma.llm_calls", node.calls)
+        span.set("roma.tokens", node.tokens)
+        span.set(cost: node.cost)
+    }
+
+    /// Dollars as error messages show them.
+    static func dollars(_ value: Double) -> String { String(format: "%.4f", value) }
 }

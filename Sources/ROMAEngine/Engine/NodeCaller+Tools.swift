@@ -108,6 +108,12 @@ extension NodeCaller {
         let startInstant = engine.clock.now()
         let startDate = engine.clock.date()
         let (server, tool) = (definition.server, definition.tool)
+        let span = EngineSpan.start("execute_tool \(tool)", enabled: engine.configuration.tracing)
+        defer { span.end() }
+        span.set("gen_ai.operation.name", "execute_tool")
+        span.set("gen_ai.tool.name", tool)
+        span.set("roma.tool.server", server)
+        span.set("roma.node.id", nodeID)
         var result =
             try await Self.within(timeout) { try await box.call(server: server, tool: tool, arguments: arguments, context: context) }
             ?? ToolResult(text: "the tool \(server).\(tool) did not answer within \(timeout)", isError: true)
@@ -122,6 +128,8 @@ extension NodeCaller {
             startedAt: Timestamp.string(started), finishedAt: Timestamp.string(finished))
         sequence += 1
         await state.record(record, started: started, finished: finished, replayed: result.replayed)
+        span.set("roma.replayed", result.replayed)
+        if result.isError { span.fail("the tool \(server).\(tool) reported an error", type: "tool_error") }
         return result
     }
 

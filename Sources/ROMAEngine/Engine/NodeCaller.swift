@@ -21,18 +21,19 @@ struct NodeCaller {
         self.nodeID = nodeID
     }
 
-    /// One call with the request's model and parameters; returns the answer's text.
+    /// One call with the model of the purpose's agent and the request's parameters; returns the answer's text.
     mutating func call(purpose: String, messages: [ChatMessage], schema: ResponseSchema? = nil) async throws -> String {
         try await respond(purpose: purpose, messages: messages, schema: schema).content
     }
 
-    /// One call with the request's model and parameters; returns the whole response.
+    /// One call with the model of the purpose's agent and the request's parameters; returns the whole response.
     mutating func respond(
         purpose: String, messages: [ChatMessage], schema: ResponseSchema?, tools: [ToolDefinition]? = nil
     ) async throws -> ChatResponse {
         try await state.reserveCall(nodeID: nodeID)
         let chat = ChatRequest(
-            model: request.model, messages: messages, temperature: request.temperature, maxTokens: request.maxTokens,
+            model: request.model(for: Agent(purpose: purpose)), messages: messages, temperature: request.temperature,
+            maxTokens: request.maxTokens,
             responseSchema: schema, tools: tools)
         let provider = engine.model.providerName
         let contentKey = CallRecord.key(provider: provider, request: chat, sample: 0)
@@ -42,9 +43,27 @@ struct NodeCaller {
         var context = CallContext(goalID: goalID, nodeID: nodeID, purpose: purpose, sampleIndex: sample)
         context.recordingKey = key
 
+        // The OpenTelemetry GenAI conventions: operation, system, request model, token usage.
+        let span = EngineSpan.start("chat \(chat.model)", kind: .client, enabled: engine.configuration.tracing)
+        defer { span.end() }
+        span.set("gen_ai.operation.name", "chat")
+        span.set("gen_ai.system", provider)
+        span.set("gen_ai.request.model", chat.model)
+        span.set("roma.purpose", purpose)
+        span.set("roma.node.id", nodeID)
         let startInstant = engine.clock.now()
         let startDate = engine.clock.date()
-        let response = try await engine.model.complete(chat, context: context)
+        let response: ChatResponse
+        do {
+            response = try await engine.model.complete(chat, context: context)
+        } catch {
+            span.fail("\(error)", type: String(describing: type(of: error)))
+            throw error
+        }
+        span.set("gen_ai.usage.input_tokens", response.usage.promptTokens)
+        span.set("gen_ai.usage.output_tokens", response.usage.completionTokens)
+        span.set("roma.replayed", response.replayed)
+        if let reason = response.finishReason { span.set("gen_ai.response.finish_reasons", reason) }
         let elapsed = engine.clock.now() - startInstant
         // Millisecond precision, the precision of the recording, so a replay computes the same figures.
         let started = (response.startedAt ?? startDate).roundedToMilliseconds
@@ -57,7 +76,13 @@ struct NodeCaller {
             latencyMs: Int((finished.timeIntervalSince(started) * 1000).rounded()),
             startedAt: Timestamp.string(started), finishedAt: Timestamp.string(finished), toolCalls: response.toolCalls)
         sequence += 1
-        try await state.record(record, started: started, finished: finished, replayed: response.replayed)
+        span.set(cost: engine.configuration.pricing.cost(record))
+        do {
+            try await state.record(record, started: started, finished: finished, replayed: response.replayed)
+        } catch {
+            span.fail(error.message, type: error.code.description)
+            throw error
+        }
         return response
     }
 

@@ -40,6 +40,8 @@ public struct GoalOutcome: Sendable, Hashable {
     public var outputRetries: Int
     /// Tool calls made (or replayed).
     public var toolCalls: Int = 0
+    /// What the goal's calls cost (unknown when a model has no price); nil when it did not run here.
+    public var costUSD: CostUSD?
     /// Why it failed.
     public var error: String?
     /// The failure is temporary (provider unavailable, rate limited): re-run later.

@@ -57,6 +57,7 @@ public struct BatchRunner: Sendable {
             let tree = self.tree(manifest)
             var profiles = ProfileTable.resolve(manifest: manifest.profileModels, environment: options.environment)
             profiles.tools = manifest.profileTools
+            profiles.agents = manifest.profileAgentModels
             for goal in manifest.goals {
                 if !options.only.isEmpty && !options.only.contains(goal.id) { continue }
                 if let shard = options.shard, !shard.contains(manifest: manifest.name, goalID: goal.id) { continue }
@@ -105,6 +106,8 @@ public struct BatchRunner: Sendable {
     {
         var locks: [TreeLock] = []
         defer { for lock in locks { lock.release() } }
+        // Notes follow the `started` event, so a `--json` reader always sees `started` first.
+        var notes: [String] = []
         for manifest in manifests {
             let tree = self.tree(manifest)
             try tree.create()
@@ -112,10 +115,11 @@ public struct BatchRunner: Sendable {
             try tree.writeGitignore()
             // Only under the lock, and only what dead runs of this kind left.
             for id in try tree.recover() {
-                events(.note("\(manifest.name)/\(id): finished the folder swap an interrupted run had begun"))
+                notes.append("\(manifest.name)/\(id): finished the folder swap an interrupted run had begun")
             }
         }
         let all = try jobs(manifests)
+        notes += unpricedModelNotes(all)
         var toRun: [(Job, GoalHead?)] = []
         var outcomes: [GoalOutcome] = []
         for job in all {
@@ -126,15 +130,14 @@ public struct BatchRunner: Sendable {
                 events(.skipped(manifest: job.manifest.name, goal: job.goal.id, reason: "complete and unchanged"))
             } else {
                 if state == .incomplete {
-                    events(
-                        .note(
-                            "\(job.manifest.name)/\(job.goal.id): the folder lacks \(missing.joined(separator: ", ")); running the goal again"
-                        ))
+                    notes.append(
+                        "\(job.manifest.name)/\(job.goal.id): the folder lacks \(missing.joined(separator: ", ")); running the goal again")
                 }
                 toRun.append((job, head))
             }
         }
         events(.started(goals: all.count, toRun: toRun.count))
+        for note in notes { events(.note(note)) }
 
         let limiter = CallLimiter(limit: options.llmConcurrency)
         let live: (any LanguageModel)? =
@@ -255,6 +258,7 @@ public struct BatchRunner: Sendable {
             llmCalls: record.calls.count, outputRetries: record.outputRetries, error: record.error?.message,
             temporary: record.error?.isTemporary ?? false)
         outcome.toolCalls = record.toolCalls.count
+        outcome.costUSD = record.costUSD
         // A miss in --offline mode writes nothing; a failed re-run never replaces a completed result.
         let keepExisting = record.status != .completed && existing?.status == .completed
         var folder: Summary.Row?

@@ -22,9 +22,12 @@ public struct Summary: Sendable, Hashable, Codable {
         public var model: String?
         public var goal: String
         public var error: String?
+        /// What the goal's calls cost: `null` when a model has no price; nil (left out) when it never ran.
+        public var costUSD: CostUSD?
 
         enum CodingKeys: String, CodingKey {
             case id, status, tokens, nodes, model, goal, error
+            case costUSD = "cost_usd"
             case executionId = "execution_id"
             case contentHash = "content_hash"
             case llmCalls = "llm_calls"
@@ -36,6 +39,14 @@ public struct Summary: Sendable, Hashable, Codable {
     public var manifest: String
     public var goals: [Row]
     public var counts: [String: Int]
+    /// What every goal that ran cost: `null` when any of them used a model without a price (nil
+    /// only when read from a tree written before costs were reported).
+    public var totalCostUSD: CostUSD?
+
+    enum CodingKeys: String, CodingKey {
+        case manifest, goals, counts
+        case totalCostUSD = "total_cost_usd"
+    }
 
     /// Reads the state of every goal of a manifest from its tree.
     ///
@@ -51,6 +62,12 @@ public struct Summary: Sendable, Hashable, Codable {
         var counts: [String: Int] = [:]
         for row in rows { counts[row.status, default: 0] += 1 }
         self.counts = counts
+        totalCostUSD = Self.total(rows)
+    }
+
+    /// The sum of the rows' costs, in row order; unknown when any row's is.
+    static func total(_ rows: [Row]) -> CostUSD {
+        rows.reduce(CostUSD.zero) { $0 + ($1.costUSD ?? .zero) }
     }
 
     /// A goal's row, read from its folder.
@@ -75,19 +92,23 @@ public struct Summary: Sendable, Hashable, Codable {
             llmCalls: details?.metadata.agentCalls ?? 0, nodes: details?.dag?.nodes.count ?? 0,
             executionTime: details?.metadata.executionTime,
             configProfile: (resolved?.configProfile ?? goal.request.profile).rawValue, model: resolved?.model,
-            goal: MermaidRenderer.shorten(goal.request.goal, 160), error: details?.error?.message)
+            goal: MermaidRenderer.shorten(goal.request.goal, 160), error: details?.error?.message,
+            costUSD: details.map { $0.metadata.costUSD ?? .unknown })
     }
 
     /// `index.md`: a table of goals, then `sections` (comparison tables and the like), then each goal's DAG as Mermaid.
     public func indexMarkdown(tree: ResultsTree, sections: [String] = []) -> String {
         var text = "# \(manifest)\n\n"
         text += counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: " · ") + "\n\n"
-        text += "| goal | status | tokens | time (s) | nodes | task |\n|---|---|---:|---:|---:|---|\n"
+        text += "Cost: \(Self.describe(totalCostUSD ?? Self.total(goals)))\n\n"
+        text += "| goal | status | tokens | cost (USD) | time (s) | nodes | task |\n|---|---|---:|---:|---:|---:|---|\n"
         for row in goals {
             let link = row.status == "pending" || row.status == "deferred" ? "`\(row.id)`" : "[\(row.id)](\(row.id)/result.md)"
             let time = row.executionTime.map { String(format: "%.1f", $0) } ?? "–"
             let goal = row.goal.replacingOccurrences(of: "|", with: "\\|")
-            text += "| \(link) | \(row.status) | \(row.tokens) | \(time) | \(row.nodes) | \(MermaidRenderer.shorten(goal, 90)) |\n"
+            let cost = row.costUSD.map(Self.describe) ?? "–"
+            text +=
+                "| \(link) | \(row.status) | \(row.tokens) | \(cost) | \(time) | \(row.nodes) | \(MermaidRenderer.shorten(goal, 90)) |\n"
         }
         for section in sections where !section.isEmpty { text += "\n" + section }  // research runs (issue 18)
         if goals.contains(where: { tree.read($0.id, ResultsTree.File.mermaid) != nil }) {
@@ -99,5 +120,11 @@ public struct Summary: Sendable, Hashable, Codable {
             text += "\n## \(row.id)\n\n\(row.goal)\n\n```mermaid\n\(String(decoding: mermaid, as: UTF8.self))```\n"
         }
         return text
+    }
+
+    /// A cost as `index.md` shows it: dollars to four places (six below a cent), or "unknown".
+    static func describe(_ cost: CostUSD) -> String {
+        guard let dollars = cost.dollars else { return "unknown" }
+        return String(format: dollars < 0.01 && dollars > 0 ? "$%.6f" : "$%.4f", dollars)
     }
 }

@@ -86,6 +86,7 @@ actor ExecutionRunner: Service {
         guard !stopping, !running.contains(execution.id) else { return }
         let (signals, signal) = AsyncStream.makeStream(of: StopReason.self, bufferingPolicy: .bufferingNewest(1))
         running.insert(execution.id)
+        ServerMetrics.running(running.count)
         stopSignals[execution.id] = signal
         let monitor = ExecutionMonitor()
         monitors[execution.id] = monitor
@@ -197,7 +198,8 @@ actor ExecutionRunner: Service {
                 let record = await engine.run(resolved, goalID: id, executionID: id, monitor: job.monitor) { event in
                     switch event {
                     case .nodeStarted, .nodeFinished: changed.yield()
-                    case .call, .outputRetry, .toolCall: break
+                    case .call(_, _, let model, let tokens, let cost, _): ServerMetrics.call(model: model, tokens: tokens, cost: cost)
+                    case .outputRetry, .toolCall: break
                     }
                 }
                 changed.finish()
@@ -259,6 +261,7 @@ actor ExecutionRunner: Service {
         let id = execution.id
         defer {
             running.remove(id)
+            ServerMetrics.running(running.count)
             stopSignals[id]?.finish()
             stopSignals[id] = nil
             monitors[id] = nil
@@ -281,6 +284,7 @@ actor ExecutionRunner: Service {
             return
         }
         guard let final else { return }
+        ServerMetrics.executionFinished(status: final.status)
         logger.info(
             "execution finished",
             metadata: ["execution_id": "\(id)", "status": "\(final.status.rawValue)", "tokens": "\(record.tokensUsed)"])

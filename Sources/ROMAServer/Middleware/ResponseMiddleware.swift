@@ -2,9 +2,10 @@ import Hummingbird
 import Logging
 
 /// The outermost middleware, what every response gets: errors rendered as the API's envelope,
-/// gzip (`ResponseCompression`), the CORS headers (`CrossOrigin`), `X-Request-ID`, and one
+/// gzip (`ResponseCompression`), the CORS headers (`CrossOrigin`), `X-Request-ID`, one
 /// structured access-log line per request (method, path, status, duration, request id — never a
-/// header's value, so never an API key).
+/// header's value, so never an API key), and the request's metrics (`ServerMetrics.request`, by
+/// route, method and status; a path no route matched counts as route `unmatched`).
 ///
 /// One middleware rather than one per concern: each layer of Hummingbird's middleware chain is
 /// an async call with its own frame, and at 10,000 requests a second the layers showed up in
@@ -24,6 +25,9 @@ struct ResponseMiddleware: RouterMiddleware {
         CrossOrigin.stamp(&response, method: request.method)
         response.headers[.requestID] = context.requestID
         let elapsed = ContinuousClock.now - start
+        ServerMetrics.request(
+            route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: response.status.code,
+            duration: elapsed)
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
         logger.info(
             "request",

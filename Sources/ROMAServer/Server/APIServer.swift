@@ -106,7 +106,14 @@ public struct APIServer: Sendable {
 
     /// Runs until SIGTERM or SIGINT, then shuts down gracefully: in-flight requests finish,
     /// running executions stop and are re-run on the next start.
-    public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        try await makeApplication(onServerRunning: onServerRunning).runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    ///
+    /// - Parameter services: run beside the server and stopped with it (the metrics endpoint).
+    public func run(alongside services: [any Service] = [], onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        async throws
+    {
+        let app = makeApplication(onServerRunning: onServerRunning)
+        let group = ServiceGroup(
+            configuration: .init(services: [app] + services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 }

@@ -14,7 +14,14 @@ extension Roma {
         func run() async throws {
             let manifests = try settings.loadManifests()
             let environment = ProcessInfo.processInfo.environment
-            let options = try settings.options(for: manifests, environment: environment)
+            var options = try settings.options(for: manifests, environment: environment)
+            try await TraceExport.around(environment) { tracing in
+                options.engine.tracing = tracing
+                try await run(manifests, options: options)
+            }
+        }
+
+        private func run(_ manifests: [Manifest], options: RunOptions) async throws {
             if options.provider.name == "openai", options.recording != .offline, options.mode == .local,
                 (options.provider.apiKey ?? "").isEmpty, options.provider.baseURL.contains("api.openai.com")
             {

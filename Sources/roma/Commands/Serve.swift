@@ -5,6 +5,7 @@ import ROMACore
 import ROMAEngine
 import ROMAServer
 import ROMATools
+import ServiceLifecycle
 
 extension Roma {
     /// `roma serve`: the ROMA API over the local engine, and its API keys.
@@ -51,6 +52,9 @@ extension Roma {
         @Option(help: "LLM calls in flight at once, across all executions.")
         var maxCalls = 8
 
+        @Option(help: "Serve Prometheus metrics at http://HOST:P/metrics (off by default).")
+        var metricsPort: Int?
+
         // issue-16
         @Option(
             help:
@@ -60,7 +64,7 @@ extension Roma {
 
         @Option(
             help:
-                "A server configuration file in the manifest's format without goals: tools:, defaults: { tools: }, engine: (tool knobs) and profiles:."
+                "A server configuration file in the manifest's format without goals: tools:, defaults: { tools: }, engine: (tool knobs, max_cost_usd), profiles: and pricing:."
         )
         var config: String?
 
@@ -78,6 +82,7 @@ extension Roma {
             guard dailyLimit >= 1 else { throw ValidationError("--daily-limit must be at least 1") }
             guard maxConcurrent >= 1 else { throw ValidationError("--max-concurrent must be at least 1") }
             guard maxCalls >= 1 else { throw ValidationError("--max-calls must be at least 1") }
+            if let metricsPort, !(0...65_535).contains(metricsPort) { throw ValidationError("--metrics-port must be from 0 to 65535") }
             guard leaseSeconds >= 0.5 else { throw ValidationError("--lease-seconds must be at least 0.5") }
         }
 
@@ -105,6 +110,7 @@ extension Roma {
                 var engine = ExecutionEngine(model: model)
                 var hub: MCPToolHub?
                 if let settings {
+                    profiles.agents = settings.profileAgentModels
                     // The defaults' allow list applies to every execution: it joins every profile's toolset.
                     for profile in ConfigProfile.allCases {
                         let tools = (settings.defaultTools ?? []) + (settings.profileTools[profile] ?? [])
@@ -113,6 +119,8 @@ extension Roma {
                     if let v = settings.engine.maxToolCalls { engine.configuration.maxToolCalls = v }
                     if let v = settings.engine.toolTimeoutSeconds { engine.configuration.toolTimeout = .seconds(v) }
                     if let v = settings.engine.toolCalling.flatMap(ToolCallingMode.init(rawValue:)) { engine.configuration.toolCalling = v }
+                    if let v = settings.engine.maxCostUSD { engine.configuration.maxCostUSD = v }
+                    engine.configuration.pricing = settings.pricing
                     if !settings.tools.isEmpty {
                         let tools = MCPToolHub(servers: settings.tools, environment: environment)
                         engine.tools = tools
@@ -120,24 +128,42 @@ extension Roma {
                         logger.info("tool servers", metadata: ["servers": "\(settings.tools.keys.sorted().joined(separator: ", "))"])
                     }
                 }
-                var serverConfiguration = ServerConfiguration(
-                    host: host, port: port, dailyRequestLimit: dailyLimit, maxConcurrentExecutions: maxConcurrent)
-                // issue-16: heartbeats every 2 s, or three per lease when the lease is shorter than 6 s.
-                serverConfiguration.leaseDuration = .milliseconds(Int(leaseSeconds * 1000))
-                serverConfiguration.heartbeatInterval = .milliseconds(Int(min(2, leaseSeconds / 3) * 1000))
-                let server = APIServer(
-                    configuration: serverConfiguration,
-                    store: store, engine: engine, profiles: profiles, logger: logger)
-                do {
-                    try await server.run { port in
-                        logger.notice("roma serve listening", metadata: ["address": "http://\(host):\(port)", "db": "\(location)"])
-                    }
-                } catch {
-                    await hub?.shutdown()
-                    throw error
+                try await TraceExport.around(environment) { tracing in
+                    engine.configuration.tracing = tracing
+                    try await serve(engine: engine, store: store, location: location, profiles: profiles, hub: hub, logger: logger)
                 }
-                await hub?.shutdown()
             }
+        }
+
+        private func serve(
+            engine: ExecutionEngine, store: any ExecutionStore, location: String, profiles: ProfileTable, hub: MCPToolHub?,
+            logger: Logger
+        ) async throws {
+            var serverConfiguration = ServerConfiguration(
+                host: host, port: port, dailyRequestLimit: dailyLimit, maxConcurrentExecutions: maxConcurrent)
+            // issue-16: heartbeats every 2 s, or three per lease when the lease is shorter than 6 s.
+            serverConfiguration.leaseDuration = .milliseconds(Int(leaseSeconds * 1000))
+            serverConfiguration.heartbeatInterval = .milliseconds(Int(min(2, leaseSeconds / 3) * 1000))
+            let server = APIServer(
+                configuration: serverConfiguration,
+                store: store, engine: engine, profiles: profiles, logger: logger)
+            var services: [any Service] = []
+            if let metricsPort {
+                let host = host
+                services.append(
+                    MetricsEndpoint.bootstrap().makeApplication(host: host, port: metricsPort, logger: logger) { port in
+                        logger.notice("roma serve metrics", metadata: ["address": "http://\(host):\(port)/metrics"])
+                    })
+            }
+            do {
+                try await server.run(alongside: services) { port in
+                    logger.notice("roma serve listening", metadata: ["address": "http://\(host):\(port)", "db": "\(location)"])
+                }
+            } catch {
+                await hub?.shutdown()
+                throw error
+            }
+            await hub?.shutdown()
         }
     }
 
