@@ -64,7 +64,7 @@ struct MCPToolTests {
     static let router = RoleRouter(executor: { request in
         if let result = request.toolResults.last { return .text("Answer from the tool: \(result.prefix(120))") }
         let task = request.currentTask
-        let tool = ["lookup", "fail", "slow", "big", "die", "has_env"].first { task.contains($0) } ?? "lookup"
+        let tool = ["lookup", "fail", "slow", "big", "die", "has_env", "noisy"].first { task.contains($0) } ?? "lookup"
         let arguments = tool == "lookup" ? #"{"city": "Paris"}"# : tool == "has_env" ? #"{"name": "ROMA_TEST_SECRET"}"# : "{}"
         return .toolCalls([MockToolCall(tool, arguments: arguments)])
     })
@@ -75,7 +75,7 @@ struct MCPToolTests {
         return RunOptions(out: out, concurrency: 2, recording: recording, provider: provider, force: force, environment: environment)
     }
 
-    @Test("tools that succeed, fail, time out and return 1 MB; recorded, then replayed offline byte for byte with no server")
+    @Test("tools that succeed, fail, time out, return 1 MB and write noise; recorded, then replayed offline byte for byte with no server")
     func recordAndReplay() async throws {
         let tmp = try TemporaryFolder()
         let manifest = try Fixtures.manifest(
@@ -86,6 +86,7 @@ struct MCPToolTests {
                       - { id: slow, goal: "Call slow" }
                       - { id: big, goal: "Call big" }
                       - { id: env, goal: "Call has_env" }
+                      - { id: noisy, goal: "Call noisy" }
                     """), file: "mcptools.yaml")
         let events = EventLog()
         let (outcomes, stopped) = try await MockOpenAIServer.withServer(Self.router.script) { server in
@@ -104,6 +105,8 @@ struct MCPToolTests {
         #expect(text("slow", ResultsTree.File.calls).contains("did not answer within 1.0 seconds"))
         #expect(text("big", ResultsTree.File.calls).contains("[… cut: the tool returned 1048576 characters"))
         #expect(text("env", ResultsTree.File.result).contains("Answer from the tool: set"))
+        // Stray lines on a server's stdout are skipped, and its stderr (1 MB here) fills no pipe.
+        #expect(text("noisy", ResultsTree.File.result).contains("Answer from the tool: quiet now"))
 
         // No secret anywhere: not in the tree, not in the events.
         for (path, (data, _)) in Fixtures.snapshot(tmp.url) {
