@@ -137,6 +137,10 @@ func runRomaDetached(_ arguments: [String], environment: [String: String] = [:])
         #expect(plain.status == 0, "\(plain.stderr)")
         #expect(plain.stderr.contains("tools/harbor-weather: completed from its recordings"), "\(plain.stderr)")
         #expect(plain.stderr.contains(", \(toolEvents.count) tool call"), "\(plain.stderr)")
+        let plan = try runRoma(["plan", manifest, "--provider", "openai", "--offline", "--force", "--out", copy.path], unsetting: unset)
+        #expect(
+            plan.stdout.contains("tools/harbor-weather: run (--force) — replays all 3 calls and 1 tool call from recordings"),
+            "\(plan.stdout)")
         let show = try runRoma(["show", copy.appendingPathComponent("tools/harbor-weather").path])
         #expect(show.stdout.contains("⚒ fetch.fetch"), "\(show.stdout)")
         let before = Fixtures.snapshot(committed.appendingPathComponent("tools"))
