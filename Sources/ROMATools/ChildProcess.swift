@@ -58,6 +58,9 @@ final class ChildProcess: Sendable {
                 code: .serverFailed, server: server,
                 message: "the tool server '\(server)' cannot start \((path as NSString).lastPathComponent): \(error.localizedDescription)")
         }
+        ToolServerProcesses.started(process.processIdentifier)
+        // It may have exited already (its handler then found nothing to remove).
+        if child.exitStatus != nil { ToolServerProcesses.exited(process.processIdentifier) }
         return child
     }
 
@@ -80,6 +83,7 @@ final class ChildProcess: Sendable {
             }
             return (state.waiters, state.onExit)
         }
+        ToolServerProcesses.exited(process.processIdentifier)
         for waiter in waiters { waiter.resume() }
         for action in actions { action() }
     }
