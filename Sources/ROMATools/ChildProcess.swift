@@ -61,6 +61,9 @@ final class ChildProcess: Sendable {
                 code: .serverFailed, server: server,
                 message: "the tool server '\(server)' cannot start \((path as NSString).lastPathComponent): \(error.localizedDescription)")
         }
+        ToolServerProcesses.started(process.processIdentifier)
+        // It may have exited already (its handler then found nothing to remove).
+        if child.exitStatus != nil { ToolServerProcesses.exited(process.processIdentifier) }
         return child
     }
 
@@ -101,6 +104,7 @@ final class ChildProcess: Sendable {
             }
             return (state.waiters, Array(state.watchers.values))
         }
+        ToolServerProcesses.exited(process.processIdentifier)
         for waiter in waiters { waiter.resume() }
         for watcher in watchers { watcher.resume() }
     }

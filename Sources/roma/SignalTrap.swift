@@ -1,4 +1,5 @@
 import Foundation
+import ROMATools
 import UnixSignals
 
 /// Set once when the user interrupts the run.
@@ -25,7 +26,9 @@ enum SignalTrap {
             group.addTask {
                 for await _ in signals {
                     if flag.isSet {
-                        // A second Ctrl-C: stop at once (files are written atomically, so nothing is half-written).
+                        // A second Ctrl-C: stop at once (files are written atomically, so nothing is half-written),
+                        // taking the tool servers along: no orderly stop, and still no orphan.
+                        ToolServerProcesses.killAll()
                         exit(130)
                     }
                     flag.set()

@@ -45,6 +45,15 @@ def die() -> str:
 
 
 @server.tool()
+def noisy() -> str:
+    """A tool whose server writes lines that are not JSON-RPC onto its stdout (as npm did inside
+    mcp-server-fetch), and a lot onto its stderr, before it answers."""
+    os.write(1, b"added 0 packages, and audited 1 package in 2s\n\nnot json {\n")
+    os.write(2, b"x" * (1 << 20))
+    return "quiet now"
+
+
+@server.tool()
 def has_env(name: str) -> str:
     """Says whether an environment variable reached the server (never its value)."""
     return "set" if os.environ.get(name) else "unset"

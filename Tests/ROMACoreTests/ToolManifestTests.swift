@@ -104,6 +104,10 @@ struct ToolManifestTests {
             yaml: "engine: { tool_choice: always }\ngoals: [x]\n",
             position: "1:24", keyPath: "engine.tool_choice", message: "unknown choice 'always'"),
         Case(
+            label: "an unknown tool_arguments",
+            yaml: "engine: { tool_arguments: optional }\ngoals: [x]\n",
+            position: "1:27", keyPath: "engine.tool_arguments", message: "unknown choice 'optional'"),
+        Case(
             label: "min_depth deeper than max_depth",
             yaml: "goals:\n  - { goal: x, max_depth: 2, min_depth: 3 }\n",
             position: "2:5", keyPath: "goals[0].min_depth", message: "3 is deeper than max_depth 2"),

@@ -1,8 +1,9 @@
 import Foundation
 import ROMACore
-import ROMAEngine
 import ROMATestSupport
 import Testing
+
+@testable import ROMAEngine
 
 /// Executors calling tools: native function calling and the constrained turn, tool errors,
 /// timeouts, big results, dead servers, the per-node limit, and replay of it all.
@@ -107,6 +108,38 @@ struct ToolCallingTests {
         }
     }
 
+    @Test("tool_arguments required: the constrained turn offers a tool only its required arguments")
+    func requiredArgumentsOnly() async throws {
+        let router = RoleRouter(executor: { request in
+            request.lastUserMessage.hasPrefix("Result of the tool")
+                ? .toolTurnAnswer("done") : .callTool("lookup", arguments: #"{"city": "Oslo"}"#)
+        })
+        try await MockOpenAIServer.withServer(router.script) { server in
+            var request = Self.request()
+            request.tools = ["test.lookup"]
+            let record = await Self.engine(EngineHarness(server), tools: ScriptedToolBox()) {
+                $0.toolCalling = .constrained
+                $0.requiredToolArgumentsOnly = true
+            }.run(request)
+            #expect(record.status == .completed, "\(record.error?.message ?? "")")
+            let first = try #require(server.journal.executorRequests.first)
+            let arguments = first.responseFormat?["json_schema"]?["schema"]?["anyOf"]?.arrayValue?.first?["properties"]?["arguments"]
+            #expect(arguments?["properties"] == .object(["city": .object(["type": .string("string")])]))
+            #expect(arguments?["additionalProperties"] == .bool(false))
+            #expect(first.messages.first?.content.contains(#""additionalProperties":false"#) == true)
+        }
+        // Optional arguments are dropped; a schema that is not an object is left as it is.
+        let definition = ToolDefinition(
+            server: "s", tool: "fetch", description: "Fetch a page.",
+            inputSchema: .object([
+                "type": .string("object"), "required": .array([.string("url")]),
+                "properties": .object(["url": .object(["type": .string("string")]), "max_length": .object(["type": .string("integer")])]),
+            ]))
+        #expect(definition.requiredArgumentsOnly.inputSchema["properties"] == .object(["url": .object(["type": .string("string")])]))
+        let odd = ToolDefinition(server: "s", tool: "t", description: "", inputSchema: .bool(true))
+        #expect(odd.requiredArgumentsOnly == odd)
+    }
+
     @Test("a tool error, a timeout and a 1 MB result go back to the model as tool results", arguments: ["fail", "slow", "big"])
     func toolResults(tool: String) async throws {
         let router = RoleRouter(executor: Self.nativeExecutor(tool, arguments: "{}"))
@@ -164,6 +197,25 @@ struct ToolCallingTests {
         }
     }
 
+    @Test("constrained: after the last call the plain-text answer is unwrapped when the model writes the answer object")
+    func unwrapsAnswerObject() async throws {
+        let router = RoleRouter(executor: { request in
+            request.lastUserMessage.hasPrefix("You have used all your tool calls")
+                ? .text(#" {"action":"answer", "answer":"It rains in Oslo."} "#) : .callTool("lookup", arguments: #"{"city": "Oslo"}"#)
+        })
+        try await MockOpenAIServer.withServer(router.script) { server in
+            let record = await Self.engine(EngineHarness(server), tools: ScriptedToolBox()) {
+                $0.toolCalling = .constrained
+                $0.maxToolCalls = 1
+            }.run(Self.request())
+            #expect(record.status == .completed, "\(record.error?.message ?? "")")
+            #expect(record.result == "It rains in Oslo.")
+        }
+        #expect(NodeCaller.unwrappedAnswer("Plain **Markdown**") == "Plain **Markdown**")
+        #expect(NodeCaller.unwrappedAnswer(#"{"action": "call_tool", "tool": "x"}"#) == #"{"action": "call_tool", "tool": "x"}"#)
+        #expect(NodeCaller.unwrappedAnswer(#"{"action": "answer", "answer": " "}"#) == #"{"action": "answer", "answer": " "}"#)
+    }
+
     @Test("offline replay answers model and tool calls from the recording (the same call in two nodes too); a changed argument is a miss")
     func replay() async throws {
         let router = RoleRouter(
@@ -209,6 +261,37 @@ struct ToolCallingTests {
             #expect(record.dag.nodes.count == 3)
             // The root was planned without an atomizer call; its children were asked (and executed).
             #expect(server.journal.requests(.atomizer).count == 2)
+        }
+    }
+
+    @Test("a required split must be one: a one-subtask plan above min_depth is sent back; elsewhere it is executed")
+    func requiredSplit() async throws {
+        // The planner first gives one subtask, then (told why) two.
+        let router = RoleRouter(planner: { request in
+            request.lastUserMessage.contains("must be split")
+                ? .plan([MockSubtask("one"), MockSubtask("two", dependencies: [0])]) : .plan([MockSubtask("only")])
+        })
+        try await MockOpenAIServer.withServer(router.script) { server in
+            var request = resolved("Root", maxDepth: 1)
+            request.minDepth = 1
+            let record = await EngineHarness(server).engine.run(request)
+            #expect(record.status == .completed, "\(record.error?.message ?? "")")
+            #expect(record.dag.nodes.count == 3)
+            let plans = server.journal.requests(.planner)
+            #expect(plans.count == 2)
+            #expect(plans.last?.lastUserMessage.contains("the plan has 1 subtask; this task must be split: give 2 to 6") == true)
+            let items = plans.first?.responseFormat?["json_schema"]?["schema"]?["properties"]?["subtasks"]?["minItems"]
+            #expect(items == .int(2))
+        }
+        // Without min_depth the atomizer's PLAN may give one subtask: it is executed, asked once, minItems 1.
+        let planning = RoleRouter(atomizer: { $0.depth == 0 ? .plan : .execute }, planner: { _ in .plan([MockSubtask("only")]) })
+        try await MockOpenAIServer.withServer(planning.script) { server in
+            let record = await EngineHarness(server).engine.run(resolved("Root", maxDepth: 1))
+            #expect(record.status == .completed, "\(record.error?.message ?? "")")
+            #expect(record.dag.nodes.count == 1)
+            let plans = server.journal.requests(.planner)
+            #expect(plans.count == 1)
+            #expect(plans.first?.responseFormat?["json_schema"]?["schema"]?["properties"]?["subtasks"]?["minItems"] == .int(1))
         }
     }
 }

@@ -110,6 +110,45 @@ func runRomaDetached(_ arguments: [String], environment: [String: String] = [:])
         #expect(usage.status == 64)
     }
 
+    @Test(
+        "the committed tools example replays offline with no tool server in reach; --json, progress lines and roma show name its tool calls"
+    )
+    func theToolsExampleReplaysAndShowsItsToolCalls() throws {
+        let tmp = try TemporaryFolder()
+        let committed = Fixtures.packageRoot.appendingPathComponent("examples/results")
+        let copy = tmp.url.appendingPathComponent("results")
+        try FileManager.default.copyItem(at: committed, to: copy)
+        let manifest = Fixtures.packageRoot.appendingPathComponent("examples/tools.yaml").path
+        // PATH without .venv-tools: a replay that tried to start mcp-server-fetch would fail.
+        let arguments = ["run", manifest, "--provider", "openai", "--offline", "--force", "--out", copy.path]
+        let unset = ["OPENAI_API_KEY", "OPENAI_BASE_URL", "ROMA_PROVIDER", "ROMA_MODEL"]
+        let json = try runRoma(arguments + ["--json"], environment: ["PATH": "/usr/bin:/bin"], unsetting: unset)
+        #expect(json.status == 0, "\(json.stderr)")
+        let events = json.stdout.split(separator: "\n").compactMap { try? JSONParser.parse(Array($0.utf8)) }
+        let toolEvents = events.filter { $0["event"]?.stringValue == "tool_call" && $0["goal"]?.stringValue == "harbor-weather" }
+        #expect(!toolEvents.isEmpty)
+        #expect(
+            toolEvents.allSatisfy {
+                $0["server"]?.stringValue == "fetch" && $0["tool"]?.stringValue == "fetch" && $0["replayed"] == .bool(true)
+            })
+        let finished = events.first { $0["event"]?.stringValue == "goal_finished" && $0["goal"]?.stringValue == "harbor-weather" }
+        #expect(finished?["tool_calls"]?.intValue == toolEvents.count)
+        let plain = try runRoma(arguments, environment: ["PATH": "/usr/bin:/bin"], unsetting: unset)
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.stderr.contains("tools/harbor-weather: completed from its recordings"), "\(plain.stderr)")
+        #expect(plain.stderr.contains(", \(toolEvents.count) tool call"), "\(plain.stderr)")
+        let plan = try runRoma(["plan", manifest, "--provider", "openai", "--offline", "--force", "--out", copy.path], unsetting: unset)
+        #expect(
+            plan.stdout.contains("tools/harbor-weather: run (--force) — replays all 3 calls and 1 tool call from recordings"),
+            "\(plan.stdout)")
+        let show = try runRoma(["show", copy.appendingPathComponent("tools/harbor-weather").path])
+        #expect(show.stdout.contains("⚒ fetch.fetch"), "\(show.stdout)")
+        let before = Fixtures.snapshot(committed.appendingPathComponent("tools"))
+        let after = Fixtures.snapshot(copy.appendingPathComponent("tools"))
+        #expect(Set(after.keys) == Set(before.keys))
+        for (path, (data, _)) in before { #expect(after[path]?.0 == data, "\(path) differs") }
+    }
+
     @Test func theReadmeMainCommandReproducesTheCommittedExampleTree() throws {
         let tmp = try TemporaryFolder()
         let committed = Fixtures.packageRoot.appendingPathComponent("examples/results")

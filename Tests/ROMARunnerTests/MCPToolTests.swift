@@ -6,6 +6,10 @@ import Testing
 
 @testable import ROMARunner
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The Python test MCP server (`Tests/MCPFixtures/mcp_test_server.py`), run by the tests over stdio.
 enum MCPFixture {
     static let script = Fixtures.packageRoot.appendingPathComponent("Tests/MCPFixtures/mcp_test_server.py").path
@@ -24,6 +28,21 @@ enum MCPFixture {
             print("MCP tool tests skipped: no Python with the mcp package (run scripts/mcp-test-venv, or set ROMA_MCP_TEST_PYTHON)")
         }
         return python != nil
+    }
+
+    /// Test servers that are running and not about to end: neither a zombie nor with a SIGKILL
+    /// pending (a second Ctrl-C kills them as roma exits; they may still be on their way out).
+    static func liveServers() -> [String] {
+        runningServers().filter { pid in
+            guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return false }
+            let lines = status.split(separator: "\n")
+            if lines.contains(where: { $0.hasPrefix("State:\tZ") || $0.hasPrefix("State:\tX") }) { return false }
+            // SIGKILL is signal 9: bit 8 of the pending-signal masks.
+            let pending = lines.filter { $0.hasPrefix("SigPnd:") || $0.hasPrefix("ShdPnd:") }.compactMap {
+                UInt64($0.split(separator: "\t").last ?? "", radix: 16)
+            }
+            return !pending.contains { $0 & (1 << 8) != 0 }
+        }
     }
 
     /// Processes still running the test server (there must be none after a run).
@@ -60,7 +79,7 @@ struct MCPToolTests {
     static let router = RoleRouter(executor: { request in
         if let result = request.toolResults.last { return .text("Answer from the tool: \(result.prefix(120))") }
         let task = request.currentTask
-        let tool = ["lookup", "fail", "slow", "big", "die", "has_env"].first { task.contains($0) } ?? "lookup"
+        let tool = ["lookup", "fail", "slow", "big", "die", "has_env", "noisy"].first { task.contains($0) } ?? "lookup"
         let arguments = tool == "lookup" ? #"{"city": "Paris"}"# : tool == "has_env" ? #"{"name": "ROMA_TEST_SECRET"}"# : "{}"
         return .toolCalls([MockToolCall(tool, arguments: arguments)])
     })
@@ -71,7 +90,7 @@ struct MCPToolTests {
         return RunOptions(out: out, concurrency: 2, recording: recording, provider: provider, force: force, environment: environment)
     }
 
-    @Test("tools that succeed, fail, time out and return 1 MB; recorded, then replayed offline byte for byte with no server")
+    @Test("tools that succeed, fail, time out, return 1 MB and write noise; recorded, then replayed offline byte for byte with no server")
     func recordAndReplay() async throws {
         let tmp = try TemporaryFolder()
         let manifest = try Fixtures.manifest(
@@ -82,6 +101,7 @@ struct MCPToolTests {
                       - { id: slow, goal: "Call slow" }
                       - { id: big, goal: "Call big" }
                       - { id: env, goal: "Call has_env" }
+                      - { id: noisy, goal: "Call noisy" }
                     """), file: "mcptools.yaml")
         let events = EventLog()
         let (outcomes, stopped) = try await MockOpenAIServer.withServer(Self.router.script) { server in
@@ -100,6 +120,8 @@ struct MCPToolTests {
         #expect(text("slow", ResultsTree.File.calls).contains("did not answer within 1.0 seconds"))
         #expect(text("big", ResultsTree.File.calls).contains("[… cut: the tool returned 1048576 characters"))
         #expect(text("env", ResultsTree.File.result).contains("Answer from the tool: set"))
+        // Stray lines on a server's stdout are skipped, and its stderr (1 MB here) fills no pipe.
+        #expect(text("noisy", ResultsTree.File.result).contains("Answer from the tool: quiet now"))
 
         // No secret anywhere: not in the tree, not in the events.
         for (path, (data, _)) in Fixtures.snapshot(tmp.url) {
@@ -211,6 +233,127 @@ extension MCPToolTests {
         }
         #expect(outcomes.first?.status == .cancelled, "\(outcomes.first.map { "\($0.status)" } ?? "")")
         #expect(MCPFixture.runningServers().isEmpty, "the cancelled run left its MCP server running")
+    }
+}
+
+extension MCPToolTests {
+    @Test(
+        "Ctrl-C (once: the orderly stop; twice: exit at once) on `roma run` while a tool call is in flight: exit 130, no server left",
+        arguments: [1, 2])
+    func interruptedCommand(signals: Int) async throws {
+        let tmp = try TemporaryFolder()
+        let file = tmp.url.appendingPathComponent("mcptools.yaml")
+        try Self.yaml(goals: "  - { id: slow, goal: \"Call slow\" }").replacingOccurrences(
+            of: "tool_timeout_seconds: 1", with: "tool_timeout_seconds: 600"
+        ).write(to: file, atomically: true, encoding: .utf8)
+        let (asked, sink) = AsyncStream.makeStream(of: Void.self)
+        let router = RoleRouter(executor: { request in
+            if let result = request.toolResults.last { return .text("Answer from the tool: \(result.prefix(120))") }
+            // The server is running (its tools were listed before this call); the tool call follows this answer.
+            sink.yield()
+            return .toolCalls([MockToolCall("slow", arguments: "{}")])
+        })
+        let (status, errors) = try await MockOpenAIServer.withServer(router.script) { mock in
+            let process = Process()
+            process.executableURL = Fixtures.romaBinary
+            process.arguments = [
+                "run", file.path, "--provider", "openai", "--base-url", mock.baseURL.absoluteString, "--out",
+                tmp.url.appendingPathComponent("out").path,
+            ]
+            process.environment = [
+                "NO_COLOR": "1", "ROMA_TEST_SECRET": Self.secret, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            ]
+            let stderr = Pipe()
+            process.standardError = stderr
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            var iterator = asked.makeAsyncIterator()
+            _ = await iterator.next()
+            #expect(!MCPFixture.runningServers().isEmpty, "the MCP server is not running during the call")
+            for _ in 0..<signals { kill(process.processIdentifier, SIGINT) }
+            // Read and wait off the cooperative pool: the mock answers on it while the child runs.
+            return await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    let errors = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                    process.waitUntilExit()
+                    continuation.resume(returning: (process.terminationStatus, errors))
+                }
+            }
+        }
+        #expect(status == 130, "\(errors)")
+        #expect(MCPFixture.liveServers().isEmpty, "the interrupted run left its MCP server running")
+    }
+}
+
+extension MCPToolTests {
+    @Test("roma serve --config runs executions with the file's tools (a remote run shows the calls); stopping it stops them")
+    func serveWithConfig() async throws {
+        let tmp = try TemporaryFolder()
+        let config = tmp.url.appendingPathComponent("server.yaml")
+        try """
+        tools:
+          test:
+            command: [\(MCPFixture.python ?? "python3"), \(MCPFixture.script)]
+        defaults: { tools: [test.lookup] }
+        profiles: { general: mock-model }
+        engine: { max_tool_calls: 2, tool_timeout_seconds: 30, tool_choice: auto, tool_arguments: all }
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let manifest = tmp.url.appendingPathComponent("remote.yaml")
+        try "name: remote\ndefaults: { max_depth: 1 }\ngoals:\n  - { id: ok, goal: \"Call lookup for Paris\" }\n".write(
+            to: manifest, atomically: true, encoding: .utf8)
+        let db = tmp.url.appendingPathComponent("serve.sqlite").path
+        let key = try runRoma(["serve", "keys", "create", "--db", db]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!key.isEmpty)
+
+        let result = try await MockOpenAIServer.withServer(Self.router.script) { mock in
+            let serve = Process()
+            serve.executableURL = Fixtures.romaBinary
+            serve.arguments = [
+                "serve", "--port", "0", "--db", db, "--config", config.path, "--provider", "openai", "--base-url",
+                mock.baseURL.absoluteString,
+            ]
+            serve.environment = ["LOG_LEVEL": "notice", "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+            let log = Pipe()
+            serve.standardError = log
+            serve.standardOutput = FileHandle.nullDevice
+            try serve.run()
+            defer { if serve.isRunning { serve.terminate() } }
+            // Its log's "listening" line names the port; the rest of the log is drained.
+            let port: Int? = await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    var text = ""
+                    var resumed = false
+                    while case let chunk = log.fileHandleForReading.availableData, !chunk.isEmpty {
+                        text += String(decoding: chunk, as: UTF8.self)
+                        if !resumed, let range = text.range(of: #"address=http://127\.0\.0\.1:[0-9]+"#, options: .regularExpression) {
+                            resumed = true
+                            continuation.resume(returning: Int(text[range].split(separator: ":").last ?? ""))
+                        }
+                    }
+                    if !resumed { continuation.resume(returning: nil) }
+                }
+            }
+            let listening = try #require(port, "roma serve did not start")
+            let run = try await runRomaDetached(
+                ["run", manifest.path, "--mode", "remote", "--out", tmp.url.appendingPathComponent("out").path],
+                environment: ["ROMA_BASE_URL": "http://127.0.0.1:\(listening)", "ROMA_API_KEY": key])
+            #expect(MCPFixture.runningServers().count == 1, "the server's MCP server is not running")
+            serve.terminate()
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    serve.waitUntilExit()
+                    continuation.resume()
+                }
+            }
+            return run
+        }
+        #expect(result.status == 0, "\(result.stderr)")
+        let tree = ResultsTree(out: tmp.url.appendingPathComponent("out"), manifestName: "remote")
+        let dag = String(decoding: tree.read("ok", ResultsTree.File.dag) ?? Data(), as: UTF8.self)
+        #expect(dag.contains(#""tool_calls""#) && dag.contains(#""tool" : "lookup""#), "\(dag)")
+        let answer = String(decoding: tree.read("ok", ResultsTree.File.result) ?? Data(), as: UTF8.self)
+        #expect(answer.contains("weather in Paris: sunny"), "\(answer)")
+        #expect(MCPFixture.runningServers().isEmpty, "roma serve left its MCP server running")
     }
 }
 

@@ -130,6 +130,8 @@ public struct EngineSettings: Sendable, Hashable, Codable {
     public var maxCostUSD: Double?
     /// `auto` (the model decides) or `required` (a node's first constrained turn must call a tool).
     public var toolChoice: String?
+    /// `all` (every argument of a tool's schema) or `required` (the constrained turn offers only the required ones).
+    public var toolArguments: String?
 
     /// Creates settings.
     public init(
@@ -156,7 +158,7 @@ public struct EngineSettings: Sendable, Hashable, Codable {
     public static let keys = [
         "mode", "concurrency", "llm_concurrency", "provider", "base_url", "api_key_env", "max_subtasks",
         "max_llm_calls", "max_tokens", "timeout_seconds", "max_tool_calls", "tool_timeout_seconds", "tool_calling",
-        "tool_choice", "max_cost_usd",
+        "tool_choice", "tool_arguments", "max_cost_usd",
     ]
 
     /// The providers a local run can use.

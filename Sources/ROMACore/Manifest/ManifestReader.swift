@@ -191,6 +191,14 @@ struct ManifestReader {
                         nodes.fail(value.mark, path, "unknown choice '\(text)'", expected: "auto or required", kind: .invalidValue)
                     }
                 }
+            case "tool_arguments":
+                if let text = nodes.string(value, path, expected: "all or required") {
+                    if text == "all" || text == "required" {
+                        engine.toolArguments = text
+                    } else {
+                        nodes.fail(value.mark, path, "unknown choice '\(text)'", expected: "all or required", kind: .invalidValue)
+                    }
+                }
             default: engine.timeoutSeconds = nodes.integer(value, path, in: 1...86_400)
             }
         }

@@ -34,6 +34,9 @@ struct Atomizer {
 /// Splits a task into a DAG of subtasks.
 struct Planner {
     var maxSubtasks: Int
+    /// 2 where the task must be split (above `min_depth`); 1 lets a plan of one subtask through
+    /// (it is executed directly).
+    var minSubtasks = 1
 
     var schema: ResponseSchema {
         let subtask: JSONValue = .object([
@@ -50,7 +53,9 @@ struct Planner {
             schema: .object([
                 "type": .string("object"),
                 "properties": .object([
-                    "subtasks": .object(["type": .string("array"), "items": subtask, "minItems": .int(1), "maxItems": .int(maxSubtasks)])
+                    "subtasks": .object([
+                        "type": .string("array"), "items": subtask, "minItems": .int(minSubtasks), "maxItems": .int(maxSubtasks),
+                    ])
                 ]),
                 "required": .array([.string("subtasks")]),
             ]))
@@ -58,13 +63,14 @@ struct Planner {
 
     func plan(_ task: TaskContext, context: [(goal: String, result: String)], caller: inout NodeCaller) async throws -> Plan {
         let limit = maxSubtasks
+        let least = minSubtasks
         let user = Prompts.context(task) + "\nSubtask limit: \(limit)" + Prompts.results(context, heading: Prompts.upstreamHeading)
         return try await caller.structuredCall(
             purpose: "plan",
             messages: [.system(Prompts.plannerSystem(maxSubtasks: limit)), .user(user)],
             schema: schema
         ) { value throws(StructuredOutput.Failure) in
-            try Plan.parse(value, maxSubtasks: limit)
+            try Plan.parse(value, maxSubtasks: limit, minSubtasks: least)
         }
     }
 }

@@ -28,6 +28,8 @@ public struct EngineConfiguration: Sendable, Hashable {
     public var tracing = false
     /// Whether a node's first constrained turn must call a tool (`tool_choice: required`).
     public var requireToolCall = false
+    /// Whether the constrained turn offers a tool only its required arguments (`tool_arguments: required`).
+    public var requiredToolArgumentsOnly = false
 
     /// Creates a configuration.
     public init(

@@ -167,12 +167,14 @@ public struct ExecutionEngine: Sendable {
             let output: String
             // A task at the depth limit is executed without asking the atomizer; one above the
             // minimum depth is planned without asking.
+            let mustSplit = task.depth < task.maxDepth && task.depth < (request.minDepth ?? 0)
             let decision: Atomizer.Decision =
-                task.depth >= task.maxDepth
-                ? .execute : task.depth < (request.minDepth ?? 0) ? .plan : try await Atomizer().decide(task, caller: &caller)
+                task.depth >= task.maxDepth ? .execute : mustSplit ? .plan : try await Atomizer().decide(task, caller: &caller)
             var plan: Plan?
             if decision == .plan {
-                plan = try await Planner(maxSubtasks: configuration.maxSubtasks).plan(
+                // A required split must be one: a plan of one subtask is sent back (where two are allowed).
+                let least = mustSplit ? min(2, configuration.maxSubtasks) : 1
+                plan = try await Planner(maxSubtasks: configuration.maxSubtasks, minSubtasks: least).plan(
                     task, context: upstream + dependencies, caller: &caller)
             }
             if let plan, plan.subtasks.count > 1 {

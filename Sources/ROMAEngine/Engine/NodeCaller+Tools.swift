@@ -48,6 +48,8 @@ extension NodeCaller {
     /// The constrained turn: a JSON object saying which tool to call with which arguments, or the answer.
     private mutating func constrainedToolLoop(purpose: String, messages: [ChatMessage], tools: [ToolDefinition]) async throws -> String {
         var conversation = messages
+        // `tool_arguments: required`: the model sees (and may write) only the required arguments.
+        let tools = engine.configuration.requiredToolArgumentsOnly ? tools.map(\.requiredArgumentsOnly) : tools
         if let system = conversation.first, system.role == "system" {
             conversation[0] = .system(system.content + "\n\n" + Self.toolInstructions(tools))
         }
@@ -72,7 +74,19 @@ extension NodeCaller {
                 ]
             }
         }
-        return try await textCall(purpose: purpose, messages: conversation + [.user(Self.answerNow)])
+        let text = try await textCall(purpose: purpose, messages: conversation + [.user(Self.answerNow)])
+        return Self.unwrappedAnswer(text)
+    }
+
+    /// The answer inside a plain-text reply that is the constrained turn's answer object (the
+    /// system prompt showed the model that form, and a small model keeps to it); other text as it is.
+    static func unwrappedAnswer(_ text: String) -> String {
+        let trimmed = text.trimmedWhitespace
+        guard trimmed.hasPrefix("{"), trimmed.hasSuffix("}"), let value = try? JSONParser.parse(Array(trimmed.utf8)),
+            value["action"]?.stringValue?.lowercased() == "answer", let answer = value["answer"]?.stringValue?.trimmedWhitespace,
+            !answer.isEmpty
+        else { return text }
+        return answer
     }
 
     /// Runs a tool the model named, with arguments as JSON text; returns what the model is told.

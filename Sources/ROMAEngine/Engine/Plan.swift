@@ -11,7 +11,8 @@ struct Plan: Sendable, Hashable {
     var subtasks: [Subtask]
 
     /// Parses and validates a planner's JSON. Throws a message meant to be shown to the model.
-    static func parse(_ value: JSONValue, maxSubtasks: Int) throws(StructuredOutput.Failure) -> Plan {
+    /// `minSubtasks` 2 is a split the task must have (`min_depth`): one subtask is sent back.
+    static func parse(_ value: JSONValue, maxSubtasks: Int, minSubtasks: Int = 1) throws(StructuredOutput.Failure) -> Plan {
         let list: [JSONValue]
         if let array = value["subtasks"]?.arrayValue ?? value.arrayValue {
             list = array
@@ -19,6 +20,9 @@ struct Plan: Sendable, Hashable {
             throw .init(message: "the JSON must be an object with a \"subtasks\" array")
         }
         guard !list.isEmpty else { throw .init(message: "the plan has no subtasks; give 2 to \(maxSubtasks)") }
+        guard list.count >= minSubtasks else {
+            throw .init(message: "the plan has \(list.count) subtask; this task must be split: give \(minSubtasks) to \(maxSubtasks)")
+        }
         guard list.count <= maxSubtasks else {
             throw .init(message: "the plan has \(list.count) subtasks; give at most \(maxSubtasks)")
         }

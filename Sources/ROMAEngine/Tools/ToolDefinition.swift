@@ -28,6 +28,21 @@ public struct ToolDefinition: Sendable, Hashable, Codable {
         case inputSchema = "input_schema"
     }
 
+    /// The definition with only the required arguments in its schema (no others allowed): the
+    /// constrained turn of `tool_arguments: required`, for a small model that fills optional
+    /// arguments with noise (SmolLM2 asked `fetch` for `max_length: 3` and got three characters).
+    public var requiredArgumentsOnly: ToolDefinition {
+        guard case .object(var schema) = inputSchema else { return self }
+        let required = Set((schema["required"]?.arrayValue ?? []).compactMap(\.stringValue))
+        if case .object(let properties) = schema["properties"] ?? .null {
+            schema["properties"] = .object(properties.filter { required.contains($0.key) })
+        }
+        schema["additionalProperties"] = .bool(false)
+        var copy = self
+        copy.inputSchema = .object(schema)
+        return copy
+    }
+
     /// The definitions an allow list permits, named for the model (unique names; `server__tool`
     /// where servers share a tool name), in a stable order.
     public static func allowed(_ all: [ToolDefinition], by references: [ToolReference]) -> [ToolDefinition] {

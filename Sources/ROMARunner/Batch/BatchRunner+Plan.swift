@@ -14,6 +14,8 @@ extension BatchRunner {
         public var replayMiss: String?
         /// For replay modes: how many recorded calls the replay used.
         public var recordedCalls: Int
+        /// For replay modes: how many recorded tool calls the replay used.
+        public var recordedToolCalls = 0
         /// The files a completed goal's folder lacks (state `incomplete`).
         public var missingFiles: [String] = []
     }
@@ -39,6 +41,7 @@ extension BatchRunner {
                 let engine = ExecutionEngine(model: model, configuration: engineConfiguration(job.manifest), tools: tools)
                 let record = await engine.run(job.request, goalID: job.goal.id)
                 plan.recordedCalls = record.calls.count
+                plan.recordedToolCalls = record.toolCalls.count
                 if record.error?.isRecordingMiss == true { plan.replayMiss = record.error?.message }
             }
             plans.append(plan)

@@ -22,12 +22,9 @@ extension BatchRunner {
         if let v = engine.maxSubtasks { configuration.maxSubtasks = v }
         if let v = engine.maxLLMCalls { configuration.maxLLMCalls = v }
         if let v = engine.maxTokens { configuration.maxTokens = v }
-        if let v = engine.maxToolCalls { configuration.maxToolCalls = v }
-        if let v = engine.toolTimeoutSeconds { configuration.toolTimeout = .seconds(v) }
-        if let v = engine.toolCalling.flatMap(ToolCallingMode.init(rawValue:)) { configuration.toolCalling = v }
+        configuration.applyToolSettings(engine)
         if let v = engine.maxCostUSD { configuration.maxCostUSD = v }
         configuration.pricing = configuration.pricing.merging(manifest.pricing)
-        if let v = engine.toolChoice { configuration.requireToolCall = v == "required" }
         return configuration
     }
 

@@ -40,7 +40,9 @@ extension Roma {
                             misses += 1
                             line += options.recording == .offline ? " — would FAIL: \(miss)" : " — would call the provider: \(miss)"
                         } else {
-                            line += " — replays all \(plan.recordedCalls) calls from recordings"
+                            let tools = plan.recordedToolCalls
+                            let toolText = tools == 0 ? "" : " and \(tools) tool call\(tools == 1 ? "" : "s")"
+                            line += " — replays all \(plan.recordedCalls) calls\(toolText) from recordings"
                         }
                     }
                 }

@@ -116,9 +116,7 @@ extension Roma {
                         let tools = (settings.defaultTools ?? []) + (settings.profileTools[profile] ?? [])
                         if !tools.isEmpty { profiles.tools[profile] = tools }
                     }
-                    if let v = settings.engine.maxToolCalls { engine.configuration.maxToolCalls = v }
-                    if let v = settings.engine.toolTimeoutSeconds { engine.configuration.toolTimeout = .seconds(v) }
-                    if let v = settings.engine.toolCalling.flatMap(ToolCallingMode.init(rawValue:)) { engine.configuration.toolCalling = v }
+                    engine.configuration.applyToolSettings(settings.engine)
                     if let v = settings.engine.maxCostUSD { engine.configuration.maxCostUSD = v }
                     engine.configuration.pricing = settings.pricing
                     if !settings.tools.isEmpty {
