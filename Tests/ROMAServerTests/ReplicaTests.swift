@@ -79,8 +79,10 @@ struct PostgreSQLReplicaTests {
         let gate = Gate()
         let counter = CallCounter()
         var configuration = ServerConfiguration()
-        configuration.heartbeatInterval = .milliseconds(50)
-        configuration.leaseDuration = .milliseconds(300)
+        // A lease long enough that a heartbeat delayed by a loaded machine (seconds of scheduling
+        // delay were seen with parallel suites) does not lapse a healthy replica's own claim.
+        configuration.heartbeatInterval = .milliseconds(100)
+        configuration.leaseDuration = .seconds(3)
         // Replica 0 answers 3 calls, then hangs in the 4th; replica 1 is healthy.
         let models: [any LanguageModel] = [CountingModel(counter: counter, gate: gate, answering: 3), CountingModel(counter: counter)]
         try await ReplicaSet.with(models: models, configuration: configuration) { replicas in
