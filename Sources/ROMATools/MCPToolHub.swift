@@ -5,11 +5,22 @@ import ROMAEngine
 /// The MCP servers of one run: each started on first use, its tools listed once, all stopped by
 /// `shutdown()` at the run's end (Ctrl-C included).
 public actor MCPToolHub: ToolBox {
+    /// Where one server stands.
+    private enum Server {
+        /// A caller is starting it; the others wait here for its connection.
+        case starting(waiters: [CheckedContinuation<MCPServerConnection, any Error>])
+        case running(MCPServerConnection)
+        /// It would not start; every later caller gets the same error (a server is started once).
+        case failed(any Error)
+    }
+
+    /// The starter was cancelled before the server was up: a waiter starts it instead.
+    private struct StarterCancelled: Error {}
+
     private let servers: [String: ToolServer]
     private let environment: [String: String]
     private let startTimeout: Duration
-    private var starting: [String: Task<MCPServerConnection, any Error>] = [:]
-    private var connections: [String: MCPServerConnection] = [:]
+    private var state: [String: Server] = [:]
     private var stopped = false
 
     /// Creates a hub; nothing starts until a goal needs a server.
@@ -41,37 +52,91 @@ public actor MCPToolHub: ToolBox {
         return result
     }
 
-    /// Stops every server this hub started and waits for their processes to exit.
+    /// Stops every server this hub started and waits for their processes to exit. A start still
+    /// under way is waited for (its starter stops what it started once it sees the hub stopped).
     public func shutdown() async {
         stopped = true
-        let tasks = Array(starting.values)
-        starting = [:]
-        connections = [:]
-        for task in tasks { if let connection = try? await task.value { await connection.stop() } }
+        for name in Array(state.keys) {
+            switch state[name] {
+            case .running(let connection):
+                state[name] = nil
+                await connection.stop()
+            case .starting:
+                _ = try? await awaitStart(name)
+            case .failed, nil:
+                break
+            }
+        }
     }
 
     /// The running server, started once however many goals ask at the same time.
+    ///
+    /// Structured: the first caller starts the server in its own task while the others wait for
+    /// it. If that caller is cancelled before the server is up, a waiter starts it instead, so one
+    /// goal's cancellation never fails another's tool call.
     private func connection(_ name: String) async throws -> MCPServerConnection {
-        if let running = connections[name] { return running }
+        while true {
+            switch state[name] {
+            case .running(let connection):
+                return connection
+            case .failed(let error):
+                throw error
+            case .starting:
+                do {
+                    return try await awaitStart(name)
+                } catch is StarterCancelled {
+                    continue
+                }
+            case nil:
+                return try await start(name)
+            }
+        }
+    }
+
+    private func awaitStart(_ name: String) async throws -> MCPServerConnection {
+        try await withCheckedThrowingContinuation { continuation in
+            guard case .starting(let waiters) = state[name] else {
+                // The start ended between the caller's check and now (an actor hop): look again.
+                return continuation.resume(throwing: StarterCancelled())
+            }
+            state[name] = .starting(waiters: waiters + [continuation])
+        }
+    }
+
+    private func start(_ name: String) async throws -> MCPServerConnection {
         guard !stopped else {
             throw ToolError(code: .serverFailed, server: name, message: "the run is stopping; tool server '\(name)' is not started")
         }
         guard let server = servers[name] else {
             throw ToolError(code: .serverFailed, server: name, message: "no tool server named '\(name)' in the manifest's tools: section")
         }
-        let task =
-            starting[name]
-            ?? {
-                let (environment, timeout) = (self.environment, self.startTimeout)
-                // Unstructured on purpose: one start is shared by every goal that asks at once, so
-                // it belongs to the hub, not to the first caller (whose cancellation must not fail
-                // the others); the hub keeps it in `starting` and `shutdown()` awaits it.
-                let task = Task { try await MCPServerConnection.start(server, environment: environment, timeout: timeout) }
-                starting[name] = task
-                return task
-            }()
-        let connection = try await task.value
-        if connections[name] == nil && !stopped { connections[name] = connection }
-        return connection
+        state[name] = .starting(waiters: [])
+        let outcome: Result<MCPServerConnection, any Error>
+        do {
+            outcome = .success(try await MCPServerConnection.start(server, environment: environment, timeout: startTimeout))
+        } catch {
+            outcome = .failure(error)
+        }
+        guard case .starting(let waiters) = state[name] else { preconditionFailure("only its starter ends a start") }
+        switch outcome {
+        case .success(let connection) where stopped:
+            state[name] = nil
+            await connection.stop()
+            let error = ToolError(code: .serverFailed, server: name, message: "the run is stopping; tool server '\(name)' was stopped")
+            for waiter in waiters { waiter.resume(throwing: error) }
+            throw error
+        case .success(let connection):
+            state[name] = .running(connection)
+            for waiter in waiters { waiter.resume(returning: connection) }
+            return connection
+        case .failure(let error) where Task.isCancelled || error is CancellationError:
+            state[name] = nil
+            for waiter in waiters { waiter.resume(throwing: StarterCancelled()) }
+            throw error
+        case .failure(let error):
+            state[name] = .failed(error)
+            for waiter in waiters { waiter.resume(throwing: error) }
+            throw error
+        }
     }
 }
