@@ -149,7 +149,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "ROMAEngineTests", dependencies: ["ROMACore", "ROMAEngine", "ROMATestSupport"]),
-        .testTarget(name: "ROMARunnerTests", dependencies: ["ROMACore", "ROMARunner", "ROMAEngine", "ROMATestSupport"]),
+        .testTarget(name: "ROMARunnerTests", dependencies: ["ROMACore", "ROMARunner", "ROMAEngine", "ROMATestSupport", "ROMATools"]),
         .testTarget(
             name: "ROMAServerTests",
             dependencies: [

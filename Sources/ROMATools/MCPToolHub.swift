@@ -22,6 +22,8 @@ public actor MCPToolHub: ToolBox {
     private let startTimeout: Duration
     private var state: [String: Server] = [:]
     private var stopped = false
+    /// Tests' view of the start protocol: `starting NAME` and `waiting NAME`.
+    private let observe: @Sendable (String) -> Void
 
     /// Creates a hub; nothing starts until a goal needs a server.
     ///
@@ -30,9 +32,16 @@ public actor MCPToolHub: ToolBox {
     ///   - environment: where variable names (`env`, `headers_env`) are looked up, and `PATH`.
     ///   - startTimeout: how long a server may take to start and list its tools.
     public init(servers: [String: ToolServer], environment: [String: String], startTimeout: Duration = .seconds(60)) {
+        self.init(servers: servers, environment: environment, startTimeout: startTimeout, observe: { _ in })
+    }
+
+    init(
+        servers: [String: ToolServer], environment: [String: String], startTimeout: Duration, observe: @escaping @Sendable (String) -> Void
+    ) {
         self.servers = servers
         self.environment = environment
         self.startTimeout = startTimeout
+        self.observe = observe
     }
 
     public func definitions(for references: [ToolReference]) async throws -> [ToolDefinition] {
@@ -100,6 +109,7 @@ public actor MCPToolHub: ToolBox {
                 return continuation.resume(throwing: StarterCancelled())
             }
             state[name] = .starting(waiters: waiters + [continuation])
+            observe("waiting \(name)")
         }
     }
 
@@ -111,6 +121,7 @@ public actor MCPToolHub: ToolBox {
             throw ToolError(code: .serverFailed, server: name, message: "no tool server named '\(name)' in the manifest's tools: section")
         }
         state[name] = .starting(waiters: [])
+        observe("starting \(name)")
         let outcome: Result<MCPServerConnection, any Error>
         do {
             outcome = .success(try await MCPServerConnection.start(server, environment: environment, timeout: startTimeout))

@@ -5,6 +5,7 @@ import ROMATestSupport
 import Testing
 
 @testable import ROMARunner
+@testable import ROMATools
 
 #if canImport(Glibc)
     import Glibc
@@ -209,6 +210,29 @@ extension MCPToolTests {
             #expect(!String(decoding: data, as: UTF8.self).contains(token), "\(path) holds the header's value")
         }
         #expect(!events.all.contains { "\($0)".contains(token) })
+    }
+
+    @Test("a goal cancelled while it starts a server hands the start to a goal waiting for it")
+    func cancelledStarterHandsOver() async throws {
+        let (observed, sink) = AsyncStream.makeStream(of: String.self)
+        let server = ToolServer(
+            name: "test", transport: .stdio(command: [MCPFixture.python ?? "python3", MCPFixture.script], environment: []))
+        let hub = MCPToolHub(
+            servers: ["test": server], environment: ProcessInfo.processInfo.environment, startTimeout: .seconds(60),
+            observe: { sink.yield($0) })
+        var events = observed.makeAsyncIterator()
+        let first = Task { try await hub.definitions(for: [ToolReference("test")]) }
+        #expect(await events.next() == "starting test")
+        let second = Task { try await hub.definitions(for: [ToolReference("test")]) }
+        #expect(await events.next() == "waiting test")
+        first.cancel()
+        await #expect(throws: (any Error).self) { try await first.value }
+        // The waiter started the server itself, and got its tools.
+        #expect(await events.next() == "starting test")
+        let tools = try await second.value
+        #expect(tools.contains { $0.tool == "lookup" })
+        await hub.shutdown()
+        #expect(MCPFixture.liveServers().isEmpty)
     }
 
     @Test("a run cancelled while a tool call is in flight stops its server: no orphan process")
