@@ -18,6 +18,12 @@ func peakRSSBytes() -> Int? {
 
 /// User plus system CPU time of the process so far, in seconds.
 func processCPUSeconds() -> Double {
+    let times = processCPUTimes()
+    return times.user + times.system
+}
+
+/// User and system CPU time of this process so far (its own threads, not its children's), in seconds.
+func processCPUTimes() -> (user: Double, system: Double) {
     var usage = rusage()
     #if canImport(Glibc)
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
@@ -25,5 +31,5 @@ func processCPUSeconds() -> Double {
         getrusage(RUSAGE_SELF, &usage)
     #endif
     func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    return (seconds(usage.ru_utime), seconds(usage.ru_stime))
 }

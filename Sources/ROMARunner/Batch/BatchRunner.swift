@@ -158,28 +158,52 @@ public struct BatchRunner: Sendable {
         var written: [String: [String: Summary.Row]] = [:]
         // The first write failure: the tree cannot take more results, so nothing new starts.
         var writeFailure: ResultsTreeError?
-        await withTaskGroup(of: (GoalOutcome, Summary.Row?).self) { group in
+        await withTaskGroup(of: GoalStep.self) { group in
             var next = 0
+            // Goals running their engine, and goals whose folder is being written.
+            var running = 0
+            var writing = 0
+            // Until a folder has been written, a goal holds its slot while its folder is written, so
+            // a tree that takes no results (a full disk) stops the run before any further goal
+            // starts. After that, a folder's write overlaps the next goal's model calls: the slot
+            // is free again when the engine is done (at most `concurrency` writes in flight).
+            var treeTakesResults = false
             func launch() {
-                guard next < toRun.count, !Task.isCancelled, writeFailure == nil else { return }
-                let (job, existing) = toRun[next]
-                next += 1
-                group.addTask {
-                    if let remote {
-                        events(.goalStarted(manifest: job.manifest.name, goal: job.goal.id))
-                        return (await remote.run(job, events: events), nil)
+                while next < toRun.count, !Task.isCancelled, writeFailure == nil, running < concurrency, writing < concurrency,
+                    treeTakesResults || running + writing < concurrency
+                {
+                    let (job, existing) = toRun[next]
+                    next += 1
+                    running += 1
+                    group.addTask {
+                        if let remote {
+                            events(.goalStarted(manifest: job.manifest.name, goal: job.goal.id))
+                            return .finished(await remote.run(job, events: events), nil, wrote: false)
+                        }
+                        let tools = toolBox ?? hubs[job.manifest.name]
+                        return .ran(await execute(job, existing: existing, live: live, tools: tools, events: events))
                     }
-                    let tools = toolBox ?? hubs[job.manifest.name]
-                    return await runGoal(job, existing: existing, live: live, tools: tools, events: events)
                 }
             }
-            for _ in 0..<concurrency { launch() }
-            while let (outcome, folder) = await group.next() {
-                outcomes.append(outcome)
-                if let folder { written[outcome.manifest, default: [:]][outcome.goal] = folder }
-                if let failure = outcome.writeFailure, writeFailure == nil {
-                    writeFailure = failure
-                    group.cancelAll()
+            launch()
+            while let step = await group.next() {
+                switch step {
+                case .ran(let executed):
+                    running -= 1
+                    writing += 1
+                    group.addTask {
+                        let (outcome, folder) = await finish(executed, events: events)
+                        return .finished(outcome, folder, wrote: true)
+                    }
+                case .finished(let outcome, let folder, let wrote):
+                    if wrote { writing -= 1 } else { running -= 1 }
+                    if outcome.written { treeTakesResults = true }
+                    outcomes.append(outcome)
+                    if let folder { written[outcome.manifest, default: [:]][outcome.goal] = folder }
+                    if let failure = outcome.writeFailure, writeFailure == nil {
+                        writeFailure = failure
+                        group.cancelAll()
+                    }
                 }
                 launch()
             }
@@ -218,12 +242,14 @@ public struct BatchRunner: Sendable {
             SummaryLedger.remove(tree: tree)
             return
         }
+        await options.beforeLedgerLock?(options.shard)
         try await SummaryLedger.update(tree: tree) { reported in
             var known = reported
             for goal in manifest.goals where own.contains(goal.id) {
                 known[goal.id] = written[goal.id] ?? Summary.readRow(goal: goal, tree: tree, deferred: deferred.contains(goal.id))
             }
             let summary = Summary(manifest: manifest, tree: tree, deferred: deferred, written: known)
+            await options.summaryWindow?(options.shard)
             try writeSummary(summary, manifest: manifest, tree: tree)
             return Dictionary(summary.goals.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
         }
@@ -235,10 +261,27 @@ public struct BatchRunner: Sendable {
         try tree.writeFile("index.md", Data(summary.indexMarkdown(tree: tree, sections: sections).utf8))
     }
 
-    func runGoal(
+    /// What a child task of the run reports: a goal's engine is done (its folder is written next),
+    /// or a goal is finished.
+    enum GoalStep: Sendable {
+        case ran(ExecutedGoal)
+        case finished(GoalOutcome, Summary.Row?, wrote: Bool)
+    }
+
+    /// A goal whose engine has run, with what its folder is written from.
+    struct ExecutedGoal: Sendable {
+        var job: Job
+        var existing: GoalHead?
+        var record: ExecutionRecord
+        var recorded: Data?
+        var outcome: GoalOutcome
+    }
+
+    /// Runs a goal's engine.
+    func execute(
         _ job: Job, existing: GoalHead?, live: (any LanguageModel)?, tools: (any ToolBox)? = nil,
         events: @escaping @Sendable (BatchEvent) -> Void
-    ) async -> (GoalOutcome, Summary.Row?) {
+    ) async -> ExecutedGoal {
         let manifest = job.manifest.name
         let id = job.goal.id
         events(.goalStarted(manifest: manifest, goal: id))
@@ -259,8 +302,15 @@ public struct BatchRunner: Sendable {
             temporary: record.error?.isTemporary ?? false)
         outcome.toolCalls = record.toolCalls.count
         outcome.costUSD = record.costUSD
+        return ExecutedGoal(job: job, existing: existing, record: record, recorded: recorded, outcome: outcome)
+    }
+
+    /// Writes the folder of a goal whose engine has run (unless there is nothing to write).
+    func finish(_ executed: ExecutedGoal, events: @escaping @Sendable (BatchEvent) -> Void) async -> (GoalOutcome, Summary.Row?) {
+        let (job, record, recorded, id) = (executed.job, executed.record, executed.recorded, executed.job.goal.id)
+        var outcome = executed.outcome
         // A miss in --offline mode writes nothing; a failed re-run never replaces a completed result.
-        let keepExisting = record.status != .completed && existing?.status == .completed
+        let keepExisting = record.status != .completed && executed.existing?.status == .completed
         var folder: Summary.Row?
         if !(record.error?.isRecordingMiss ?? false) && !keepExisting {
             do {

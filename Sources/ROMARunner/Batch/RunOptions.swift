@@ -36,6 +36,11 @@ public struct RunOptions: Sendable {
     public var faults: FileSystemFaults?
     /// Awaited just before the summary is written (tests order shards' ends with it).
     public var beforeSummary: (@Sendable (Shard?) async -> Void)?
+    /// Awaited by a shard just before it waits for the shards' ledger (tests see that it waits).
+    public var beforeLedgerLock: (@Sendable (Shard?) async -> Void)?
+    /// Awaited after the rows of the summary are gathered and before it is written (tests hold
+    /// open the window in which another shard's results could be missed).
+    public var summaryWindow: (@Sendable (Shard?) async -> Void)?
 
     /// Creates options.
     public init(

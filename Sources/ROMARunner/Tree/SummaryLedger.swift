@@ -32,7 +32,7 @@ struct SummaryLedger {
 
     /// Runs `body` while holding the ledger's lock, with the rows it holds; writes back the
     /// rows `body` returns. The wait for the lock happens off the cooperative thread pool.
-    static func update(tree: ResultsTree, _ body: ([String: Summary.Row]) throws -> [String: Summary.Row]) async throws {
+    static func update(tree: ResultsTree, _ body: ([String: Summary.Row]) async throws -> [String: Summary.Row]) async throws {
         let path = tree.root.path + "/" + fileName
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ResultsTreeError(.io, operation: "create", path: path, errorNumber: errno) }
@@ -47,7 +47,7 @@ struct SummaryLedger {
         }
         guard locked == 0 else { throw ResultsTreeError(.io, operation: "lock", path: path, errorNumber: locked) }
         let current = read(fd).flatMap { try? CanonicalJSON.decode(Contents.self, from: $0) }?.rows ?? [:]
-        let updated = try body(current)
+        let updated = try await body(current)
         let data = tree.redactor.redact(try CanonicalJSON.encode(Contents(rows: updated)))
         guard ftruncate(fd, 0) == 0 else { throw ResultsTreeError(.io, operation: "write", path: path, errorNumber: errno) }
         var offset = 0
