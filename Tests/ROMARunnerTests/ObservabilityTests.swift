@@ -29,6 +29,22 @@ enum ObservabilityFixture {
         return python != nil
     }
 
+    /// Starts the OTLP receiver, which appends the spans it decodes to `spansFile`; returns it and
+    /// the port it listens on.
+    static func startReceiver(python: String, spansFile: String) throws -> (ChildProcess, Int) {
+        let receiver = try ChildProcess(python, [folder.appendingPathComponent("otlp_receiver.py").path, spansFile])
+        guard let port = receiver.firstLine().flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) else {
+            receiver.stop()
+            throw FixtureError(message: "the OTLP receiver printed no port")
+        }
+        return (receiver, port)
+    }
+
+    /// The spans a receiver wrote, one JSON object per line.
+    static func spans(_ spansFile: String) throws -> [JSONValue] {
+        try String(contentsOfFile: spansFile, encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(Data($0.utf8)) }
+    }
+
     /// The variables a test run must not inherit from the shell.
     static let otelVariables = ProcessInfo.processInfo.environment.keys.filter { $0.hasPrefix("OTEL_") }
 }
@@ -81,6 +97,15 @@ final class ChildProcess: @unchecked Sendable {
         }
     }
 
+    /// The `http://127.0.0.1:PORT` address on the first line that contains `marker` (a server's
+    /// "listening" log line).
+    func address(logged marker: String) throws -> String {
+        guard let line = line(containing: marker), let start = line.range(of: "http://127.0.0.1:") else {
+            throw FixtureError(message: "the process never logged an address with '\(marker)'")
+        }
+        return String(line[start.lowerBound...].prefix { !$0.isWhitespace })
+    }
+
     /// Kills the process and waits for it. SIGKILL, not SIGTERM: the receiver has written every span
     /// it answered for before answering, so nothing is lost, and no signal mask inherited from the
     /// test runner can keep it alive.
@@ -99,9 +124,8 @@ struct ObservabilityTests {
         let python = try #require(ObservabilityFixture.python)
         let folder = try TemporaryFolder()
         let spansFile = folder.url.appendingPathComponent("spans.jsonl").path
-        let receiver = try ChildProcess(python, [ObservabilityFixture.folder.appendingPathComponent("otlp_receiver.py").path, spansFile])
+        let (receiver, port) = try ObservabilityFixture.startReceiver(python: python, spansFile: spansFile)
         defer { receiver.stop() }
-        let port = try #require(receiver.firstLine().flatMap { Int($0.trimmingCharacters(in: .whitespaces)) })
 
         let manifest = folder.url.appendingPathComponent("traced.yaml").path
         try """
@@ -119,9 +143,7 @@ struct ObservabilityTests {
         #expect(result.status == 0, "\(result.stderr)")
         receiver.stop()
 
-        let spans = try String(contentsOfFile: spansFile, encoding: .utf8).split(separator: "\n").map {
-            try JSONParser.parse(Data($0.utf8))
-        }
+        let spans = try ObservabilityFixture.spans(spansFile)
         let dag = try JSONParser.parse(try Data(contentsOf: out.appendingPathComponent("traced/deep/dag.json")))
         let nodes = try #require(dag["dag"]?["nodes"]?.arrayValue)
         // A node's parent is the source of its `subtask` edge.
@@ -188,9 +210,8 @@ struct ObservabilityTests {
         let python = try #require(ObservabilityFixture.python)
         let folder = try TemporaryFolder()
         let spansFile = folder.url.appendingPathComponent("spans.jsonl").path
-        let receiver = try ChildProcess(python, [ObservabilityFixture.folder.appendingPathComponent("otlp_receiver.py").path, spansFile])
+        let (receiver, port) = try ObservabilityFixture.startReceiver(python: python, spansFile: spansFile)
         defer { receiver.stop() }
-        let port = try #require(receiver.firstLine().flatMap { Int($0.trimmingCharacters(in: .whitespaces)) })
         let manifest = folder.url.appendingPathComponent("plain.yaml").path
         try "name: plain\ngoals: [Say hello]\n".write(toFile: manifest, atomically: true, encoding: .utf8)
         // Only the other variables are set: they do not start an exporter by themselves.
@@ -208,9 +229,8 @@ struct ObservabilityTests {
         let python = try #require(ObservabilityFixture.python)
         let folder = try TemporaryFolder()
         let spansFile = folder.url.appendingPathComponent("spans.jsonl").path
-        let receiver = try ChildProcess(python, [ObservabilityFixture.folder.appendingPathComponent("otlp_receiver.py").path, spansFile])
+        let (receiver, port) = try ObservabilityFixture.startReceiver(python: python, spansFile: spansFile)
         defer { receiver.stop() }
-        let port = try #require(receiver.firstLine().flatMap { Int($0.trimmingCharacters(in: .whitespaces)) })
         let db = folder.url.appendingPathComponent("roma.db").path
         let key = try runRoma(["serve", "--db", db, "keys", "create"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let server = try ChildProcess(
@@ -220,9 +240,7 @@ struct ObservabilityTests {
             ],
             readingStderr: true)
         defer { server.stop() }
-        let line = try #require(server.line(containing: "roma serve listening"))
-        let start = try #require(line.range(of: "http://127.0.0.1:"))
-        let api = String(line[start.lowerBound...].prefix { !$0.isWhitespace })
+        let api = try server.address(logged: "roma serve listening")
 
         func request(_ method: String, _ path: String, body: String? = nil) async throws -> JSONValue? {
             var request = URLRequest(url: try #require(URL(string: api + path)))
@@ -250,9 +268,7 @@ struct ObservabilityTests {
         server.process.waitUntilExit()
         receiver.stop()
 
-        let spans = try String(contentsOfFile: spansFile, encoding: .utf8).split(separator: "\n").map {
-            try JSONParser.parse(Data($0.utf8))
-        }
+        let spans = try ObservabilityFixture.spans(spansFile)
         #expect(spans.allSatisfy { $0["service_name"]?.stringValue == "roma-api" })
         let goal = try #require(spans.first { $0["attributes"]?["roma.execution_id"]?.stringValue == id })
         #expect(goal["name"]?.stringValue?.hasPrefix("roma.goal ") == true)
@@ -277,13 +293,8 @@ struct ObservabilityTests {
             ["serve", "--provider", "offline", "--port", "0", "--metrics-port", "0", "--db", db, "--config", config],
             environment: ["LOG_LEVEL": "notice"], readingStderr: true)
         defer { server.stop() }
-        func address(_ marker: String) throws -> String {
-            let line = try #require(server.line(containing: marker), "the server never logged '\(marker)'")
-            let start = try #require(line.range(of: "http://127.0.0.1:"))
-            return String(line[start.lowerBound...].prefix { !$0.isWhitespace })
-        }
-        let metricsURL = try address("roma serve metrics")
-        let api = try address("roma serve listening")
+        let metricsURL = try server.address(logged: "roma serve metrics")
+        let api = try server.address(logged: "roma serve listening")
 
         func request(_ method: String, _ path: String, body: String? = nil, key: String? = nil) async throws -> (Int, JSONValue?) {
             var request = URLRequest(url: try #require(URL(string: api + path)))
