@@ -40,3 +40,27 @@ public struct ExecutionQuery: Sendable, Hashable {
         self.order = order
     }
 }
+
+extension ExecutionQuery {
+    /// The query's filters as SQL comparisons (`column op`) and their values, in a fixed order;
+    /// each store appends its own placeholder (`?`, `$n`) and binds the value.
+    var sqlFilters: [(comparison: String, value: String)] {
+        var filters: [(String, String)] = []
+        if let status { filters.append(("status =", status.rawValue)) }
+        if let profile { filters.append(("config_profile =", profile.rawValue)) }
+        if let createdAfter { filters.append(("created_at >", createdAfter)) }
+        if let createdBefore { filters.append(("created_at <", createdBefore)) }
+        return filters
+    }
+
+    /// The `ORDER BY` terms. Ties are broken by creation, then id, in the same direction, so pages
+    /// never overlap.
+    var sqlOrder: String {
+        let direction = order == .asc ? "ASC" : "DESC"
+        return switch sort {
+        case .createdAt: "created_at \(direction), id \(direction)"
+        case .updatedAt: "updated_at \(direction), created_at \(direction), id \(direction)"
+        case .status: "status \(direction), created_at \(direction), id \(direction)"
+        }
+    }
+}

@@ -262,23 +262,12 @@ public final class PostgresExecutionStore: ExecutionStore {
         var conditions = ["key_id = $1"]
         var binds = PostgresBindings()
         binds.append(keyID)
-        func add(_ condition: String, _ value: String) {
+        for (comparison, value) in query.sqlFilters {
             binds.append(value)
-            conditions.append("\(condition) $\(binds.count)")
+            conditions.append("\(comparison) $\(binds.count)")
         }
-        if let status = query.status { add("status =", status.rawValue) }
-        if let profile = query.profile { add("config_profile =", profile.rawValue) }
-        if let after = query.createdAfter { add("created_at >", after) }
-        if let before = query.createdBefore { add("created_at <", before) }
         let whereClause = conditions.joined(separator: " AND ")
-        let direction = query.order == .asc ? "ASC" : "DESC"
-        // Ties are broken by creation, then id, in the same direction, so pages never overlap.
-        let orderClause =
-            switch query.sort {
-            case .createdAt: "created_at \(direction), id \(direction)"
-            case .updatedAt: "updated_at \(direction), created_at \(direction), id \(direction)"
-            case .status: "status \(direction), created_at \(direction), id \(direction)"
-            }
+        let orderClause = query.sqlOrder
         let total =
             try await rows(PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM executions WHERE \(whereClause)", binds: binds))
             .first?.decode(Int.self) ?? 0

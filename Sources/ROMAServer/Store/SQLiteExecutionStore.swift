@@ -269,31 +269,12 @@ public final class SQLiteExecutionStore: ExecutionStore {
     public func list(keyID: String, query: ExecutionQuery) async throws -> (items: [StoredExecution], total: Int) {
         var conditions = ["key_id = ?"]
         var values: [String] = [keyID]
-        if let status = query.status {
-            conditions.append("status = ?")
-            values.append(status.rawValue)
-        }
-        if let profile = query.profile {
-            conditions.append("config_profile = ?")
-            values.append(profile.rawValue)
-        }
-        if let after = query.createdAfter {
-            conditions.append("created_at > ?")
-            values.append(after)
-        }
-        if let before = query.createdBefore {
-            conditions.append("created_at < ?")
-            values.append(before)
+        for (comparison, value) in query.sqlFilters {
+            conditions.append("\(comparison) ?")
+            values.append(value)
         }
         let whereClause = conditions.joined(separator: " AND ")
-        let direction = query.order == .asc ? "ASC" : "DESC"
-        // Ties are broken by creation, then id, in the same direction, so pages never overlap.
-        let orderClause =
-            switch query.sort {
-            case .createdAt: "created_at \(direction), id \(direction)"
-            case .updatedAt: "updated_at \(direction), created_at \(direction), id \(direction)"
-            case .status: "status \(direction), created_at \(direction), id \(direction)"
-            }
+        let orderClause = query.sqlOrder
         let columns =
             "id, key_id, status, goal, config_profile, max_depth, request_json, progress, current_step, created_at, updated_at, terminal_at, restarts"
         let countArguments = StatementArguments(values)
