@@ -18,12 +18,7 @@ extension BatchRunner {
     /// The engine's settings for a manifest: the run's, with the manifest's `engine:` knobs.
     func engineConfiguration(_ manifest: Manifest) -> EngineConfiguration {
         var configuration = options.engine
-        let engine = manifest.engine
-        if let v = engine.maxSubtasks { configuration.maxSubtasks = v }
-        if let v = engine.maxLLMCalls { configuration.maxLLMCalls = v }
-        if let v = engine.maxTokens { configuration.maxTokens = v }
-        configuration.applyToolSettings(engine)
-        if let v = engine.maxCostUSD { configuration.maxCostUSD = v }
+        configuration.apply(manifest.engine)
         configuration.pricing = configuration.pricing.merging(manifest.pricing)
         return configuration
     }

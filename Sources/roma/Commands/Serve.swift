@@ -64,7 +64,7 @@ extension Roma {
 
         @Option(
             help:
-                "A server configuration file in the manifest's format without goals: tools:, defaults: { tools: }, engine: (tool knobs, max_cost_usd), profiles: and pricing:."
+                "A server configuration file in the manifest's format without goals: tools:, defaults: { tools: }, engine: (limits, tool knobs, max_cost_usd), profiles: and pricing:."
         )
         var config: String?
 
@@ -116,8 +116,7 @@ extension Roma {
                         let tools = (settings.defaultTools ?? []) + (settings.profileTools[profile] ?? [])
                         if !tools.isEmpty { profiles.tools[profile] = tools }
                     }
-                    engine.configuration.applyToolSettings(settings.engine)
-                    if let v = settings.engine.maxCostUSD { engine.configuration.maxCostUSD = v }
+                    engine.configuration.apply(settings.engine)
                     engine.configuration.pricing = settings.pricing
                     if !settings.tools.isEmpty {
                         let tools = MCPToolHub(servers: settings.tools, environment: environment)
