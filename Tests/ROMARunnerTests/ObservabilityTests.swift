@@ -106,6 +106,18 @@ final class ChildProcess: @unchecked Sendable {
         return String(line[start.lowerBound...].prefix { !$0.isWhitespace })
     }
 
+    /// Reads `roma serve`'s log (at level info) until it has said "execution finished" for every
+    /// one of `ids`: an event, where polling the API would race the daily request limit.
+    func waitForFinished(_ ids: [String]) throws {
+        var pending = Set(ids)
+        while !pending.isEmpty {
+            guard let line = line(containing: "execution finished") else {
+                throw FixtureError(message: "the server's log ended before executions \(pending.sorted()) finished")
+            }
+            pending = pending.filter { !line.contains($0) }
+        }
+    }
+
     /// Kills the process and waits for it. SIGKILL, not SIGTERM: the receiver has written every span
     /// it answered for before answering, so nothing is lost, and no signal mask inherited from the
     /// test runner can keep it alive.
@@ -236,7 +248,7 @@ struct ObservabilityTests {
         let server = try ChildProcess(
             Fixtures.romaBinary.path, ["serve", "--provider", "offline", "--port", "0", "--db", db],
             environment: [
-                "LOG_LEVEL": "notice", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(port)", "OTEL_SERVICE_NAME": "roma-api",
+                "LOG_LEVEL": "info", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(port)", "OTEL_SERVICE_NAME": "roma-api",
             ],
             readingStderr: true)
         defer { server.stop() }
@@ -255,12 +267,9 @@ struct ObservabilityTests {
         let created = try await request(
             "POST", "/api/v1/executions", body: #"{"goal": "Compare two ways to brew tea", "config_profile": "fast", "max_depth": 2}"#)
         let id = try #require(created?["execution_id"]?.stringValue)
-        var details: JSONValue?
-        while details == nil {
-            let body = try await request("GET", "/api/v1/executions/\(id)")
-            try #require(body?["status"]?.stringValue != "failed")
-            if body?["status"]?.stringValue == "completed" { details = body } else { await Task.yield() }
-        }
+        try server.waitForFinished([id])
+        let details = try await request("GET", "/api/v1/executions/\(id)")
+        try #require(details?["status"]?.stringValue == "completed")
         let dag = try await request("GET", "/api/v1/executions/\(id)/dag")
         let nodeCount = try #require(dag?["dag"]?["nodes"]?.arrayValue?.count)
         // A graceful stop flushes the exporter's batch.
@@ -291,7 +300,7 @@ struct ObservabilityTests {
         let server = try ChildProcess(
             Fixtures.romaBinary.path,
             ["serve", "--provider", "offline", "--port", "0", "--metrics-port", "0", "--db", db, "--config", config],
-            environment: ["LOG_LEVEL": "notice"], readingStderr: true)
+            environment: ["LOG_LEVEL": "info"], readingStderr: true)
         defer { server.stop() }
         let metricsURL = try server.address(logged: "roma serve metrics")
         let api = try server.address(logged: "roma serve listening")
@@ -318,19 +327,15 @@ struct ObservabilityTests {
         }
         let (unauthorized, _) = try await request("GET", "/api/v1/executions")
         #expect(unauthorized == 401)
+        // Waits on the server's own "execution finished" log lines, then reads each execution once.
+        try server.waitForFinished(ids)
         var polls = 0
         var details: [JSONValue] = []
         for id in ids {
-            while true {
-                let (_, body) = try await request("GET", "/api/v1/executions/\(id)", key: key)
-                polls += 1
-                if body?["status"]?.stringValue == "completed" {
-                    details.append(try #require(body))
-                    break
-                }
-                try #require(body?["status"]?.stringValue != "failed")
-                await Task.yield()
-            }
+            let (_, body) = try await request("GET", "/api/v1/executions/\(id)", key: key)
+            polls += 1
+            try #require(body?["status"]?.stringValue == "completed")
+            details.append(try #require(body))
         }
 
         var metricsRequest = URLRequest(url: try #require(URL(string: metricsURL)))
