@@ -84,6 +84,8 @@ let package = Package(
             dependencies: [
                 "ROMACore", "ROMAEngine", "ROMAClient", "ROMATools",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import ROMARunner
 
 /// The `roma` command: batch runner for ROMA goals.
 @main
@@ -13,4 +15,13 @@ struct Roma: AsyncParsableCommand {
             """,
         subcommands: [Run.self, Validate.self, PlanCommand.self, Show.self, Diff.self, Status.self, Cancel.self, Serve.self]
     )
+
+    static func main() async {
+        // `roma run`'s tasks run on the event loops that carry its model calls (see BatchExecutor);
+        // installed before any task starts. The other commands keep Swift's own pool.
+        if CommandLine.arguments.dropFirst().first == "run" {
+            BatchExecutor.install(environment: ProcessInfo.processInfo.environment)
+        }
+        await main(nil)
+    }
 }

@@ -29,7 +29,7 @@ struct NegotiationTests {
             #expect(server.journal.all.filter { $0.isExecutor || $0.role == .aggregator }.allSatisfy { $0.responseFormat == nil })
             // The refusal is no failure: nothing was retried by the resilience layer.
             #expect(harness.sleeper.delays.isEmpty)
-            #expect(await harness.formats.mode(for: server.baseURL.absoluteString) == .jsonObjectSchema)
+            #expect(harness.formats.mode(for: server.baseURL.absoluteString) == .jsonObjectSchema)
 
             // A second run through the same provider starts with the remembered form.
             let before = server.journal.count
@@ -52,7 +52,7 @@ struct NegotiationTests {
             #expect(structured.map { $0.responseFormatType ?? "plain" } == ["json_schema"] + Array(repeating: "json_object", count: 5))
             #expect(harness.sleeper.delays.isEmpty)
             #expect(harness.retried.all.isEmpty)
-            #expect(await harness.formats.mode(for: server.baseURL.absoluteString) == .jsonObjectSchema)
+            #expect(harness.formats.mode(for: server.baseURL.absoluteString) == .jsonObjectSchema)
         }
     }
 
@@ -67,7 +67,7 @@ struct NegotiationTests {
             #expect(record.status == .completed, "\(record.error?.message ?? "")")
             #expect(harness.retried.all.map(\.status) == [500])
             #expect(server.journal.all.prefix(2).map { $0.responseFormatType } == ["json_schema", "json_schema"])
-            #expect(await harness.formats.mode(for: server.baseURL.absoluteString) == .jsonSchema)
+            #expect(harness.formats.mode(for: server.baseURL.absoluteString) == .jsonSchema)
         }
     }
 
@@ -85,7 +85,7 @@ struct NegotiationTests {
             #expect(record.status == .completed, "\(record.error?.message ?? "")")
             let formats = server.journal.all.filter { $0.role == .atomizer || $0.role == .planner }.map { $0.responseFormatType ?? "plain" }
             #expect(formats == ["json_schema", "json_object"] + Array(repeating: "plain", count: 5))
-            #expect(await harness.formats.mode(for: server.baseURL.absoluteString) == .plain)
+            #expect(harness.formats.mode(for: server.baseURL.absoluteString) == .plain)
         }
     }
 

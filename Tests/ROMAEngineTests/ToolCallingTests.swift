@@ -82,7 +82,7 @@ struct ToolCallingTests {
             // siblings run at once); every other executor request is the constrained turn.
             #expect((1...2).contains(executor.filter { !$0.toolNames.isEmpty }.count))
             #expect(executor.filter { $0.toolNames.isEmpty }.allSatisfy { $0.isToolTurn })
-            #expect(await harness.formats.hasNativeTools(server.baseURL.absoluteString) == false)
+            #expect(harness.formats.hasNativeTools(server.baseURL.absoluteString) == false)
             #expect(record.node("node_0_1")?.toolCalls?.count == 1)
             #expect(record.node("node_0_2")?.output == "It is sunny in Rome.")
         }

@@ -3,6 +3,7 @@ import Foundation
 internal import NIOCore
 internal import NIOHTTP1
 import ROMACore
+import Synchronization
 
 /// Any OpenAI-compatible `/v1/chat/completions` endpoint: OpenAI, OpenRouter, vLLM,
 /// llama.cpp's server, Ollama, LiteLLM.
@@ -29,10 +30,12 @@ public struct OpenAIModel: LanguageModel {
     }
 
     /// The endpoint settings.
-    public var configuration: Configuration
+    public let configuration: Configuration
     /// What the endpoint accepts, learned on first use and shared by every copy of this model.
     public let formats: ResponseFormatNegotiator
     private let client: HTTPClient
+    /// `<baseURL>/chat/completions`, parsed once (parsing it for every call showed in `perf`).
+    private let completionsURL: URL?
 
     /// A process-wide client whose per-host connection limit does not throttle the engine's
     /// own limit (`HTTPClient.shared` allows only 8 connections per host).
@@ -55,13 +58,14 @@ public struct OpenAIModel: LanguageModel {
         self.configuration = configuration
         self.client = client
         self.formats = formats
+        completionsURL = URL(string: configuration.baseURL + "/chat/completions")
     }
 
     public var providerName: String { "openai" }
 
     public func complete(_ request: ChatRequest, context: CallContext) async throws -> ChatResponse {
-        var format = request.responseSchema == nil ? ResponseFormatNegotiator.Mode.plain : await formats.mode(for: configuration.baseURL)
-        if request.tools != nil, await !formats.hasNativeTools(configuration.baseURL) {
+        var format = request.responseSchema == nil ? ResponseFormatNegotiator.Mode.plain : formats.mode(for: configuration.baseURL)
+        if request.tools != nil, !formats.hasNativeTools(configuration.baseURL) {
             throw LLMError(code: .toolsUnsupported, message: "\(configuration.baseURL) has no native function calling")
         }
         while true {
@@ -69,12 +73,12 @@ public struct OpenAIModel: LanguageModel {
                 return try await send(request, format: format)
             } catch let error as LLMError where request.tools != nil && Self.refusesTools(error) {
                 // The server does not take `tools`: remember, so the engine asks with the constrained turn.
-                await formats.refuseNativeTools(configuration.baseURL)
+                formats.refuseNativeTools(configuration.baseURL)
                 throw LLMError(
                     code: .toolsUnsupported, message: "\(configuration.baseURL) has no native function calling: \(error.message)")
             } catch let error as LLMError where format != .plain && Self.refusesFormat(error) {
                 // The server does not take this response_format: remember, and try the next form.
-                format = await formats.downgrade(configuration.baseURL, from: format)
+                format = formats.downgrade(configuration.baseURL, from: format)
             }
         }
     }
@@ -171,8 +175,9 @@ public struct OpenAIModel: LanguageModel {
         if let key = configuration.apiKey, !key.isEmpty { headers.add(name: "Authorization", value: "Bearer \(key)") }
         let response: HTTPClient.Response
         do {
+            guard let url = completionsURL else { throw HTTPClientError.invalidURL }
             let http = try HTTPClient.Request(
-                url: configuration.baseURL + "/chat/completions", method: .POST, headers: headers,
+                url: url, method: .POST, headers: headers,
                 body: .bytes(body(request, format: format).canonicalLine))
             // The deadline covers the whole exchange, a body that stalls half-way included (the
             // async API's deadline ends when the response head arrives). It is a timer on the
@@ -256,7 +261,9 @@ public struct OpenAIModel: LanguageModel {
 }
 
 /// Remembers, per endpoint, which structured-output form the server accepts.
-public actor ResponseFormatNegotiator {
+///
+/// A lock, not an actor: every call reads it, and an actor would be a task switch per call.
+public final class ResponseFormatNegotiator: Sendable {
     /// The forms, most capable first.
     public enum Mode: String, Sendable, Hashable, CaseIterable {
         case jsonSchema = "json_schema"
@@ -264,28 +271,34 @@ public actor ResponseFormatNegotiator {
         case plain
     }
 
-    private var modes: [String: Mode] = [:]
-    private var withoutNativeTools: Set<String> = []
+    private struct Learned {
+        var modes: [String: Mode] = [:]
+        var withoutNativeTools: Set<String> = []
+    }
+
+    private let learned = Mutex(Learned())
 
     /// Creates an empty negotiator.
     public init() {}
 
     /// Whether the endpoint is still thought to take `tools` (until it refuses them).
-    public func hasNativeTools(_ endpoint: String) -> Bool { !withoutNativeTools.contains(endpoint) }
+    public func hasNativeTools(_ endpoint: String) -> Bool { learned.withLock { !$0.withoutNativeTools.contains(endpoint) } }
 
     /// Records that the endpoint refused `tools`.
-    public func refuseNativeTools(_ endpoint: String) { withoutNativeTools.insert(endpoint) }
+    public func refuseNativeTools(_ endpoint: String) { _ = learned.withLock { $0.withoutNativeTools.insert(endpoint) } }
 
     /// The form to use for an endpoint.
-    public func mode(for endpoint: String) -> Mode { modes[endpoint] ?? .jsonSchema }
+    public func mode(for endpoint: String) -> Mode { learned.withLock { $0.modes[endpoint] ?? .jsonSchema } }
 
     /// Records that `mode` was refused; returns the next form to try.
     public func downgrade(_ endpoint: String, from mode: Mode) -> Mode {
-        let current = modes[endpoint] ?? .jsonSchema
-        // Another call may have downgraded already; never go back up.
-        let all = Mode.allCases
-        let next = all[min(all.count - 1, max(all.firstIndex(of: current) ?? 0, (all.firstIndex(of: mode) ?? 0) + 1))]
-        modes[endpoint] = next
-        return next
+        learned.withLock { learned in
+            let current = learned.modes[endpoint] ?? .jsonSchema
+            // Another call may have downgraded already; never go back up.
+            let all = Mode.allCases
+            let next = all[min(all.count - 1, max(all.firstIndex(of: current) ?? 0, (all.firstIndex(of: mode) ?? 0) + 1))]
+            learned.modes[endpoint] = next
+            return next
+        }
     }
 }

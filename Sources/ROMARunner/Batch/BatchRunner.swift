@@ -320,7 +320,7 @@ public struct BatchRunner: Sendable {
                     requestBytes: job.requestBytes)
                 let known = recorded.map { [ResultsTree.File.calls: $0] } ?? [:]
                 let tree = job.tree
-                try await DiskWork.run { try tree.writeGoal(id, files: files, known: known) }
+                _ = try await DiskWork.run { try tree.writeGoal(id, files: files, known: known) }
                 outcome.written = true
                 folder = Summary.row(
                     goal: job.goal, requestData: job.requestBytes, details: details, resolved: job.request.publicView, deferred: false)

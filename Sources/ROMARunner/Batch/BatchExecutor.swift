@@ -1,0 +1,28 @@
+import NIOCore
+import NIOPosix
+
+/// Where a batch's Swift tasks run: on the event loops that carry its model calls.
+///
+/// By default Swift runs tasks on its own cooperative pool, and every model call crosses threads
+/// twice: the request is handed from a pool thread to the HTTP client's event loop, and the answer
+/// resumes the waiting task on a pool thread again, each time a wake-up of a sleeping thread
+/// (`futex`) and a context switch. A batch makes thousands of calls a second, so those crossings
+/// were a third of `roma run`'s CPU (perf, `roma-bench scale`). With NIO's event-loop group
+/// installed as Swift's global executor, a task stays on the event loop whose socket answered it:
+/// no crossing, no wake-up.
+///
+/// Blocking work never runs there: goal folders are written on threads of their own
+/// (`DiskWork`), the summary ledger's lock is taken on a dispatch thread, and MCP servers' pipes
+/// are read by dispatch sources.
+///
+/// `ROMA_EXECUTOR=swift` keeps Swift's own pool (for comparison, or a platform where the hook is
+/// missing — there `install` does nothing and returns false).
+public enum BatchExecutor {
+    /// Installs the event loops as the global executor, unless `ROMA_EXECUTOR=swift`.
+    /// Call once, before the first task starts, from the main thread.
+    @discardableResult
+    public static func install(environment: [String: String]) -> Bool {
+        guard environment["ROMA_EXECUTOR"] != "swift" else { return false }
+        return NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+    }
+}
