@@ -24,6 +24,17 @@ struct StoreContractTests {
     func postgreSQLIsExactUnderConcurrency() async throws {
         try await StoreFixture.withPostgres(maxConnections: 40) { try await StoreContract.checkConcurrency($0) }
     }
+
+    @Test(.enabled(if: StoreFixture.postgresURL != nil, StoreFixture.postgresSkipReason))
+    func aDatabaseThatCannotBeOpenedIsOneLineFromTheServer() async throws {
+        var url = try PostgresDatabaseURL(
+            try #require(StoreFixture.postgresURL), passwordAllowed: true, environment: ProcessInfo.processInfo.environment)
+        url.database = "roma_missing_" + StoreFixture.schemaSuffix()
+        let error = await #expect(throws: (any Error).self) {
+            try await PostgresExecutionStore.withStore(url: url) { _ in }
+        }
+        #expect(PostgresExecutionStore.reason(try #require(error)) == "database \"\(url.database)\" does not exist")
+    }
 }
 
 /// The checks themselves, written once against the protocol.

@@ -45,6 +45,10 @@ public struct APIServer: Sendable {
         self.logger = logger
         self.usage = UsageCounter(store: store, batchSize: configuration.usageBatchSize)
         self.webhooks = WebhookDispatcher(client: httpClient, policy: configuration.webhookRetry, sleeper: webhookSleeper, logger: logger)
+        // Secrets are removed where answers come in, before any of the places an execution is kept.
+        var engine = engine
+        engine.model = RedactingModel(engine.model, redactor: configuration.redactor)
+        engine.tools = engine.tools.map { RedactingToolBox($0, redactor: configuration.redactor) }
         self.runner = ExecutionRunner(
             engine: engine, store: store, profiles: profiles, clock: clock, webhooks: webhooks, logger: logger,
             lease: ExecutionLease(owner: Identifier.replicaID(), duration: configuration.leaseDuration),  // issue-16

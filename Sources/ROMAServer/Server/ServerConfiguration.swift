@@ -1,3 +1,4 @@
+import ROMACore
 import ROMAEngine
 
 #if canImport(Glibc)
@@ -47,6 +48,10 @@ public struct ServerConfiguration: Sendable, Hashable {
     /// Executions one replica runs at once at most; it claims no more.
     public var replicaCapacity: Int = 256
     // issue-16 (replicas) end
+    /// Secrets removed from every model answer, tool result and error before the engine sees
+    /// them, so none reaches the store, the API's answers or a webhook (`roma serve` passes the
+    /// values of its environment's secret-named variables; credential-shaped text is removed always).
+    public var redactor: Redactor = .none
 
     /// Creates a configuration; the defaults are the hosted API's free tier.
     public init(

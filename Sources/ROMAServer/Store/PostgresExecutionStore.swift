@@ -34,6 +34,14 @@ public final class PostgresExecutionStore: ExecutionStore {
         url: PostgresDatabaseURL, schema: String? = nil, maxConnections: Int = 20, logger: Logger = Logger(label: "roma.postgres"),
         _ body: (PostgresExecutionStore) async throws -> T
     ) async throws -> T {
+        // One connection first, so a database that cannot be opened fails at once with its real
+        // reason: the pool retries a failing connection for about a minute and then reports only
+        // that its circuit breaker tripped.
+        let probe = try await PostgresConnection.connect(
+            configuration: PostgresConnection.Configuration(
+                host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: .disable),
+            id: 0, logger: logger)
+        try? await probe.close()
         var configuration = PostgresClient.Configuration(
             host: url.host, port: url.port, username: url.user, password: url.password, database: url.database, tls: .disable)
         configuration.options.maximumConnections = maxConnections

@@ -127,20 +127,23 @@ extension Roma {
                 }
                 try await TraceExport.around(environment) { tracing in
                     engine.configuration.tracing = tracing
-                    try await serve(engine: engine, store: store, location: location, profiles: profiles, hub: hub, logger: logger)
+                    try await serve(
+                        engine: engine, store: store, location: location, profiles: profiles, hub: hub, redactor: redactor,
+                        logger: logger)
                 }
             }
         }
 
         private func serve(
             engine: ExecutionEngine, store: any ExecutionStore, location: String, profiles: ProfileTable, hub: MCPToolHub?,
-            logger: Logger
+            redactor: Redactor, logger: Logger
         ) async throws {
             var serverConfiguration = ServerConfiguration(
                 host: host, port: port, dailyRequestLimit: dailyLimit, maxConcurrentExecutions: maxConcurrent)
             // issue-16: heartbeats every 2 s, or three per lease when the lease is shorter than 6 s.
             serverConfiguration.leaseDuration = .milliseconds(Int(leaseSeconds * 1000))
             serverConfiguration.heartbeatInterval = .milliseconds(Int(min(2, leaseSeconds / 3) * 1000))
+            serverConfiguration.redactor = redactor
             let server = APIServer(
                 configuration: serverConfiguration,
                 store: store, engine: engine, profiles: profiles, logger: logger)
@@ -276,7 +279,7 @@ extension Roma.Serve {
                 try await body(store, url.description)
             }
         } catch  where !opened {
-            Terminal.standardError.write("error: cannot open the PostgreSQL database \(url): \(String(reflecting: error).prefix(300))\n")
+            Terminal.standardError.write("error: cannot open the PostgreSQL database \(url): \(PostgresExecutionStore.reason(error))\n")
             throw ExitStatus.ioError
         }
     }
