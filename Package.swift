@@ -128,6 +128,7 @@ let package = Package(
             dependencies: [
                 "ROMACore", "ROMAEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/ROMATestSupport"

@@ -3,6 +3,10 @@ import ROMACore
 import ROMATestSupport
 import Testing
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// What the command line prints and returns when the tree cannot be written or a provider
 /// echoes the key (issue 12).
 @Suite struct CommandLineFaultTests {
@@ -58,6 +62,44 @@ import Testing
         while let relative = walker?.nextObject() as? String {
             let data = FileManager.default.contents(atPath: tmp.url.appendingPathComponent(relative).path) ?? Data()
             #expect(!String(decoding: data, as: UTF8.self).contains("Secret0123"), "\(relative)")
+        }
+    }
+
+    @Test func aKeyEchoedInResponseHeadersIsInNoOutput() async throws {
+        // Headers are never written or printed; this holds that, for answers, refusals and rate limits alike.
+        let tmp = try TemporaryFolder()
+        let key = "sk-live-Hd3Secret0123456789"
+        let echo: MockOpenAIServer.Script = { request in
+            let headers = [
+                "X-Echo-Authorization": request.authorization ?? "", "WWW-Authenticate": "Bearer error=\"\(request.authorization ?? "")\"",
+            ]
+            switch request.index % 3 {
+            case 0: return .withHeaders(headers, .rateLimited(retryAfter: "0"))
+            case 1: return .withHeaders(headers, .status(401, body: #"{"error":{"message":"Incorrect API key provided"}}"#))
+            default: return .withHeaders(headers, .text("an answer"))
+            }
+        }
+        try await MockOpenAIServer.withServer(echo) { server in
+            for style in [["--json"], []] {
+                let result = try await runRomaDetached(
+                    ["run", manifest, "--provider", "openai", "--base-url", server.baseURL.absoluteString, "--out", tmp.url.path] + style,
+                    environment: ["OPENAI_API_KEY": key, "LOG_LEVEL": "trace"])
+                #expect(result.status == 1, "\(result.stderr)")
+                for text in [result.stdout, result.stderr] { #expect(!text.contains("Hd3Secret"), "\(text)") }
+            }
+            #expect(server.journal.count >= 3, "the provider rate-limited, refused and answered")
+            // The fixture does echo: a request of the test's own gets its credentials back in a header.
+            var probe = URLRequest(url: server.baseURL.appendingPathComponent("chat/completions"))
+            probe.httpMethod = "POST"
+            probe.httpBody = Data(#"{"model": "m", "messages": [{"role": "user", "content": "hi"}]}"#.utf8)
+            probe.setValue("Bearer probe-credential", forHTTPHeaderField: "Authorization")
+            let (_, response) = try await URLSession.shared.data(for: probe)
+            #expect((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "X-Echo-Authorization") == "Bearer probe-credential")
+        }
+        let walker = FileManager.default.enumerator(atPath: tmp.url.path)
+        while let relative = walker?.nextObject() as? String {
+            let data = FileManager.default.contents(atPath: tmp.url.appendingPathComponent(relative).path) ?? Data()
+            #expect(!String(decoding: data, as: UTF8.self).contains("Hd3Secret"), "\(relative)")
         }
     }
 

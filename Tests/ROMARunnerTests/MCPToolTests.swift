@@ -66,7 +66,7 @@ struct MCPToolTests {
         name: mcptools
         defaults: { max_depth: 1, tools: [test] }
         profiles: { general: mock-model }
-        engine: { tool_timeout_seconds: 1, max_tool_calls: 2 }
+        engine: { tool_timeout_seconds: 5, max_tool_calls: 2 }
         tools:
           test:
             command: [\(MCPFixture.python ?? "python3"), \(MCPFixture.script)]
@@ -118,7 +118,7 @@ struct MCPToolTests {
         #expect(text("ok", ResultsTree.File.result).contains("## Sources"))
         #expect(text("ok", ResultsTree.File.dag).contains(#""tool_calls""#))
         #expect(text("failing", ResultsTree.File.calls).contains("lookup failed: no reason"))
-        #expect(text("slow", ResultsTree.File.calls).contains("did not answer within 1.0 seconds"))
+        #expect(text("slow", ResultsTree.File.calls).contains("did not answer within 5.0 seconds"))
         #expect(text("big", ResultsTree.File.calls).contains("[… cut: the tool returned 1048576 characters"))
         #expect(text("env", ResultsTree.File.result).contains("Answer from the tool: set"))
         // Stray lines on a server's stdout are skipped, and its stderr (1 MB here) fills no pipe.
@@ -240,7 +240,7 @@ extension MCPToolTests {
         let tmp = try TemporaryFolder()
         let manifest = try Fixtures.manifest(
             yaml: Self.yaml(goals: "  - { id: slow, goal: \"Call slow\" }").replacingOccurrences(
-                of: "tool_timeout_seconds: 1", with: "tool_timeout_seconds: 600"), file: "mcptools.yaml")
+                of: "tool_timeout_seconds: 5", with: "tool_timeout_seconds: 600"), file: "mcptools.yaml")
         let outcomes = try await MockOpenAIServer.withServer(Self.router.script) { mock in
             let runner = BatchRunner(options: Self.options(tmp.url, mock: mock.baseURL, recording: .record))
             let (asked, sink) = AsyncStream.makeStream(of: Void.self)
@@ -268,7 +268,7 @@ extension MCPToolTests {
         let tmp = try TemporaryFolder()
         let file = tmp.url.appendingPathComponent("mcptools.yaml")
         try Self.yaml(goals: "  - { id: slow, goal: \"Call slow\" }").replacingOccurrences(
-            of: "tool_timeout_seconds: 1", with: "tool_timeout_seconds: 600"
+            of: "tool_timeout_seconds: 5", with: "tool_timeout_seconds: 600"
         ).write(to: file, atomically: true, encoding: .utf8)
         let (asked, sink) = AsyncStream.makeStream(of: Void.self)
         let router = RoleRouter(executor: { request in

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import ROMACore
@@ -155,6 +156,10 @@ public struct MockOpenAIServer: Sendable {
         case .delayed(let delay, let reply):
             do { try await Task.sleep(for: delay, tolerance: .zero) } catch { return errorResponse(503, "cancelled") }
             return await render(reply, to: request, journal: journal)
+        case .withHeaders(let headers, let reply):
+            var response = await render(reply, to: request, journal: journal)
+            for (name, value) in headers { if let name = HTTPField.Name(name) { response.headers[name] = value } }
+            return response
         }
     }
 

@@ -31,6 +31,8 @@ public indirect enum MockReply: Sendable, Hashable {
     case toolCalls([MockToolCall])
     /// HTTP 400 refusing `tools`, as a server without function calling does.
     case rejectTools
+    /// The reply with these response headers added (a provider that echoes the request's credentials in them).
+    case withHeaders([String: String], MockReply)
 
     /// A plain completion.
     public static func text(_ content: String) -> MockReply { .content(content) }
