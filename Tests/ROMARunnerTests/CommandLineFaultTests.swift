@@ -42,6 +42,18 @@ import Testing
         #expect(result.stderr == "error: cannot open the PostgreSQL database \(url): Connection refused\n")
     }
 
+    @Test func aDatabaseFileThatCannotBeOpenedIsOneLineAndExit74() throws {
+        let tmp = try TemporaryFolder()
+        let missing = tmp.url.appendingPathComponent("no/such/folder/roma.sqlite").path
+        let notADatabase = tmp.url.appendingPathComponent("notes.txt").path
+        try Data(String(repeating: "not a database\n", count: 200).utf8).write(to: URL(fileURLWithPath: notADatabase))
+        for (path, reason) in [(missing, "unable to open database file"), (notADatabase, "file is not a database")] {
+            let result = try runRoma(["serve", "--db", path, "keys", "list"])
+            #expect(result.status == 74)
+            #expect(result.stderr == "error: cannot open the SQLite database \(path): \(reason)\n")
+        }
+    }
+
     @Test func aKeyEchoedByTheProviderIsInNoOutput() async throws {
         let tmp = try TemporaryFolder()
         let key = "sk-live-4f9Qx7Secret0123456789"

@@ -492,3 +492,11 @@ public final class SQLiteExecutionStore: ExecutionStore {
         String(decoding: try CanonicalJSON.encodeLine(value), as: UTF8.self)
     }
 }
+
+extension SQLiteExecutionStore {
+    /// Why the database file could not be opened, in one line: SQLite's own message ("unable to
+    /// open database file", "file is not a database"), not GRDB's error dump.
+    public static func reason(_ error: any Error) -> String {
+        (error as? DatabaseError)?.message ?? "\(error)"
+    }
+}

@@ -263,7 +263,14 @@ extension Roma.Serve {
         let fromEnvironment = environment["ROMA_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
         let target = db ?? fromEnvironment ?? "roma-serve.sqlite"
         guard PostgresDatabaseURL.isPostgres(target) else {
-            return try await body(try SQLiteExecutionStore(path: target), target)
+            let store: SQLiteExecutionStore
+            do {
+                store = try SQLiteExecutionStore(path: target)
+            } catch {
+                Terminal.standardError.write("error: cannot open the SQLite database \(target): \(SQLiteExecutionStore.reason(error))\n")
+                throw ExitStatus.ioError
+            }
+            return try await body(store, target)
         }
         let url: PostgresDatabaseURL
         do {
