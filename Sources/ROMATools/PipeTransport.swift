@@ -85,5 +85,8 @@ final class LineSplitter: Sendable {
         for line in lines { sink.yield(line) }
     }
 
-    func finish() { sink.finish() }
+    /// The server closed its standard output. The stream ends with an error, not normally: the
+    /// SDK's message loop asks for the stream again after one ends normally, and on a finished
+    /// stream that loop spun at full CPU until the session was closed.
+    func finish() { sink.finish(throwing: MCPError.connectionClosed) }
 }

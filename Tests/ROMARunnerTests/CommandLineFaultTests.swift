@@ -22,20 +22,7 @@ import Testing
     }
 
     @Test func anUnreachableDatabaseIsOneLineAndExit74() throws {
-        // A port nothing listens on: bound, then closed.
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let port = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address -> UInt16 in
-                guard bind(listener, address, length) == 0, getsockname(listener, address, &length) == 0 else { return 0 }
-                return UInt16(bigEndian: pointer.pointee.sin_port)
-            }
-        }
-        close(listener)
-        try #require(port != 0)
+        let port = try ClosedPort.make()
         let url = "postgres://roma@127.0.0.1:\(port)/roma"
         let result = try runRoma(["serve", "--provider", "offline", "--port", "0", "--db", url], environment: ["LOG_LEVEL": "error"])
         #expect(result.status == 74)

@@ -46,6 +46,11 @@ public struct OpenAIModel: LanguageModel {
         var configuration = HTTPClient.Configuration(
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 256))
         configuration.tracing.tracer = nil
+        // A connection that cannot be made fails the call at once; the engine's retry policy
+        // (`ResilientModel`: attempts, backoff) decides what happens next. With the client's own
+        // retry on, every attempt waited out the connect timeout: a mistyped `--base-url` took
+        // 100 s to say "Connection refused".
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
@@ -200,7 +205,8 @@ public struct OpenAIModel: LanguageModel {
             throw CancellationError()
         } catch {
             if Task.isCancelled { throw CancellationError() }
-            throw LLMError(code: .transport, message: "request to \(configuration.baseURL) failed: \(error)")
+            throw LLMError(
+                code: .transport, message: "request to \(configuration.baseURL) failed: \(TransportFailure.describe(error))")
         }
         let bytes = response.body ?? ByteBuffer()
         let status = Int(response.status.code)

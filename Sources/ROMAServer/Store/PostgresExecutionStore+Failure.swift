@@ -1,37 +1,20 @@
-import Foundation
-internal import NIOCore
-internal import NIOPosix
 import PostgresNIO
+import ROMAEngine
 
 extension PostgresExecutionStore {
     /// Why the database could not be used, in one line a user can act on: the server's own
     /// message ("password authentication failed for user …", "database … does not exist"), or
     /// the connection's failure ("Connection refused"), never a dump of the driver's error.
     public static func reason(_ error: any Error) -> String {
-        switch error {
-        case let error as PSQLError:
-            if let message = error.serverInfo?[.message] { return message }
-            if let underlying = error.underlying { return reason(underlying) }
-            switch error.code {
-            case .serverClosedConnection: return "the server closed the connection"
-            case .sslUnsupported: return "the server does not support TLS"
-            case .authMechanismRequiresPassword: return "the server asks for a password and the URL has none"
-            case .unsupportedAuthMechanism: return "the server asks for an authentication method roma does not support"
-            default: return "\(error.code)"
-            }
-        case let error as IOError:
-            return String(cString: strerror(error.errnoCode))
-        case let error as NIOConnectionError:
-            if let failure = error.connectionErrors.first { return reason(failure.error) }
-            if let failure = error.dnsAAAAError ?? error.dnsAError { return "cannot resolve \(error.host): \(reason(failure))" }
-            return "cannot connect to \(error.host):\(error.port)"
-        case let error as ChannelError:
-            switch error {
-            case .connectTimeout: return "the connection timed out"
-            default: return "\(error)"
-            }
-        default:
-            return "\(error)"
+        guard let error = error as? PSQLError else { return TransportFailure.describe(error) }
+        if let message = error.serverInfo?[.message] { return message }
+        if let underlying = error.underlying { return reason(underlying) }
+        switch error.code {
+        case .serverClosedConnection: return "the server closed the connection"
+        case .sslUnsupported: return "the server does not support TLS"
+        case .authMechanismRequiresPassword: return "the server asks for a password and the URL has none"
+        case .unsupportedAuthMechanism: return "the server asks for an authentication method roma does not support"
+        default: return "\(error.code)"
         }
     }
 }

@@ -1,0 +1,26 @@
+import AsyncHTTPClient
+import Foundation
+internal import NIOCore
+internal import NIOPosix
+
+/// What a network failure was, in words a user can act on ("Connection refused", "cannot resolve
+/// api.example.com: …"), not a dump of NIO's error types ("connection reset (error set):
+/// Connection refused) (errno: 111)").
+public enum TransportFailure {
+    /// The failure's description; errors of other kinds keep their own.
+    public static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as IOError:
+            return String(cString: strerror(error.errnoCode))
+        case let error as NIOConnectionError:
+            if let failure = error.connectionErrors.first { return describe(failure.error) }
+            if let failure = error.dnsAAAAError ?? error.dnsAError { return "cannot resolve \(error.host): \(describe(failure))" }
+            return "cannot connect to \(error.host):\(error.port)"
+        case let error as ChannelError:
+            if case .connectTimeout = error { return "the connection timed out" }
+            return "\(error)"
+        default:
+            return "\(error)"
+        }
+    }
+}
