@@ -18,11 +18,22 @@ struct Roma: AsyncParsableCommand {
     )
 
     static func main() async {
-        // `roma run`'s tasks run on the event loops that carry its model calls (see BatchExecutor);
-        // installed before any task starts. The other commands keep Swift's own pool.
-        if CommandLine.arguments.dropFirst().first == "run" {
-            BatchExecutor.install(environment: ProcessInfo.processInfo.environment)
+        do {
+            var command = try parseAsRoot()
+            // A `roma run` that waits on a provider or a ROMA API runs its tasks on the event loops
+            // that carry its calls (see BatchExecutor), installed before any task starts; a
+            // CPU-bound one (replayed, offline model) and the other commands keep Swift's pool.
+            let environment = ProcessInfo.processInfo.environment
+            if let run = command as? Run, run.settings.waitsOnTheNetwork(environment) {
+                BatchExecutor.install(environment: environment)
+            }
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
         }
-        await main(nil)
     }
 }

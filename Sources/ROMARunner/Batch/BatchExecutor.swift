@@ -15,6 +15,9 @@ import NIOPosix
 /// (`DiskWork`), the summary ledger's lock is taken on a dispatch thread, and MCP servers' pipes
 /// are read by dispatch sources.
 ///
+/// Only for batches that wait on the network: a task stays on the loop that last ran it, so a
+/// CPU-bound batch (a replay, the offline model) would run on one thread; those keep Swift's pool.
+///
 /// `ROMA_EXECUTOR=swift` keeps Swift's own pool (for comparison, or a platform where the hook is
 /// missing — there `install` does nothing and returns false).
 public enum BatchExecutor {

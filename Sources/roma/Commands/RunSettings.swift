@@ -82,6 +82,17 @@ struct RunSettings: ParsableArguments {
     }
 
     /// Loads and validates the manifests; prints diagnostics and exits 65 on any error.
+    /// Whether the run's model calls wait on the network, as the command line and environment
+    /// say: a recording run against a provider, or a remote run. `--offline` and `--replay` runs
+    /// answer from recordings and the offline model answers at once: those are CPU-bound, and
+    /// Swift's pool spreads them over every core (a manifest that names the offline provider in
+    /// `engine.provider` is not looked at here: it runs on the event loops, correctly, more slowly).
+    func waitsOnTheNetwork(_ environment: [String: String]) -> Bool {
+        if offline || replay { return false }
+        if mode == .remote { return true }
+        return (provider ?? environment["ROMA_PROVIDER"]) != "offline"
+    }
+
     func loadManifests() throws -> [Manifest] {
         let outcome = ManifestLoader().load(paths: manifests)
         for diagnostic in outcome.diagnostics { Terminal.standardError.write(diagnostic.rendered() + "\n") }
