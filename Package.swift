@@ -152,7 +152,14 @@ let package = Package(
             dependencies: ["ROMACore", "ROMAYAML", "ROMATestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "ROMAEngineTests", dependencies: ["ROMACore", "ROMAEngine", "ROMATestSupport"]),
+        .testTarget(
+            name: "ROMAEngineTests",
+            dependencies: [
+                "ROMACore", "ROMAEngine", "ROMATestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "ROMARunnerTests", dependencies: ["ROMACore", "ROMARunner", "ROMAEngine", "ROMATestSupport", "ROMATools"]),
         .testTarget(
             name: "ROMAServerTests",

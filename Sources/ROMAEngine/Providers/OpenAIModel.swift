@@ -33,9 +33,22 @@ public struct OpenAIModel: LanguageModel {
     public let configuration: Configuration
     /// What the endpoint accepts, learned on first use and shared by every copy of this model.
     public let formats: ResponseFormatNegotiator
-    private let client: HTTPClient
+    /// How calls reach the endpoint.
+    private let transport: Transport
     /// `<baseURL>/chat/completions`, parsed once (parsing it for every call showed in `perf`).
     private let completionsURL: URL?
+
+    /// The client of an endpoint: `http://` endpoints the keep-alive client, `https://` ones
+    /// (and any given client) AsyncHTTPClient.
+    private enum Transport: Sendable {
+        case keepAlive(KeepAliveHTTPClient, KeepAliveHTTPClient.Target)
+        case asyncHTTPClient(HTTPClient)
+    }
+
+    /// `ROMA_HTTP_CLIENT=async-http-client` sends `http://` calls through AsyncHTTPClient too:
+    /// a way around the keep-alive client should a server disagree with it, and the other half
+    /// of the benchmark's comparison.
+    private static let keepAliveRefused = ProcessInfo.processInfo.environment["ROMA_HTTP_CLIENT"] == "async-http-client"
 
     /// A process-wide client whose per-host connection limit does not throttle the engine's
     /// own limit (`HTTPClient.shared` allows only 8 connections per host).
@@ -56,14 +69,20 @@ public struct OpenAIModel: LanguageModel {
 
     /// Creates a provider.
 
+    /// `client`: AsyncHTTPClient for every call; nil: the keep-alive client for `http://`
+    /// endpoints and `pooledClient` for the others.
     public init(
-        configuration: Configuration, client: HTTPClient = OpenAIModel.pooledClient,
-        formats: ResponseFormatNegotiator = ResponseFormatNegotiator()
+        configuration: Configuration, client: HTTPClient? = nil, formats: ResponseFormatNegotiator = ResponseFormatNegotiator()
     ) {
         self.configuration = configuration
-        self.client = client
         self.formats = formats
-        completionsURL = URL(string: configuration.baseURL + "/chat/completions")
+        let url = URL(string: configuration.baseURL + "/chat/completions")
+        completionsURL = url
+        if client == nil, !Self.keepAliveRefused, let url, let target = KeepAliveHTTPClient.Target(url) {
+            transport = .keepAlive(.shared, target)
+        } else {
+            transport = .asyncHTTPClient(client ?? Self.pooledClient)
+        }
     }
 
     public var providerName: String { "openai" }
@@ -176,40 +195,7 @@ public struct OpenAIModel: LanguageModel {
     }
 
     private func send(_ request: ChatRequest, format: ResponseFormatNegotiator.Mode) async throws -> ChatResponse {
-        var headers = HTTPHeaders([("Content-Type", "application/json")])
-        if let key = configuration.apiKey, !key.isEmpty { headers.add(name: "Authorization", value: "Bearer \(key)") }
-        let response: HTTPClient.Response
-        do {
-            guard let url = completionsURL else { throw HTTPClientError.invalidURL }
-            let http = try HTTPClient.Request(
-                url: url, method: .POST, headers: headers,
-                body: .bytes(body(request, format: format).canonicalLine))
-            // The deadline covers the whole exchange, a body that stalls half-way included (the
-            // async API's deadline ends when the response head arrives). It is a timer on the
-            // connection's event loop: no task and no dispatch timer per call.
-            let task = client.execute(
-                request: http, delegate: ResponseAccumulator(request: http, maxBodySize: 32 << 20),
-                deadline: .now() + .nanoseconds(Int64(configuration.timeout.seconds * 1e9)))
-            response = try await withTaskCancellationHandler {
-                try await task.futureResult.get()
-            } onCancel: {
-                task.cancel()
-            }
-        } catch let error as HTTPClientError {
-            if Task.isCancelled { throw CancellationError() }
-            if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-                throw LLMError(code: .timeout, message: "no answer from \(configuration.baseURL) within \(configuration.timeout)")
-            }
-            throw LLMError(code: .transport, message: "request to \(configuration.baseURL) failed: \(error)")
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            if Task.isCancelled { throw CancellationError() }
-            throw LLMError(
-                code: .transport, message: "request to \(configuration.baseURL) failed: \(TransportFailure.describe(error))")
-        }
-        let bytes = response.body ?? ByteBuffer()
-        let status = Int(response.status.code)
+        let (status, headers, bytes) = try await post(body(request, format: format).canonicalLine)
         guard (200..<300).contains(status) else {
             // Providers echo the key they were sent ("Incorrect API key provided: sk-…"): it is
             // removed here, at the source, as well as by every writer of the results.
@@ -218,10 +204,10 @@ public struct OpenAIModel: LanguageModel {
                 "\(configuration.baseURL) answered HTTP \(status): \(Redactor(secrets: [configuration.apiKey ?? ""]).redact(echoed))"
             switch status {
             case 429:
-                throw LLMError(code: .rateLimited, message: message, status: status, retryAfter: Self.retryAfter(response.headers))
+                throw LLMError(code: .rateLimited, message: message, status: status, retryAfter: Self.retryAfter(headers))
             case 401, 403: throw LLMError(code: .unauthorized, message: message, status: status)
             case 408: throw LLMError(code: .timeout, message: message, status: status)
-            case 500...: throw LLMError(code: .server, message: message, status: status, retryAfter: Self.retryAfter(response.headers))
+            case 500...: throw LLMError(code: .server, message: message, status: status, retryAfter: Self.retryAfter(headers))
             default: throw LLMError(code: .badRequest, message: message, status: status)
             }
         }
@@ -242,6 +228,51 @@ public struct OpenAIModel: LanguageModel {
         return ChatResponse(
             content: content, usage: usage, finishReason: choice["finish_reason"]?.stringValue,
             toolCalls: request.tools == nil ? nil : Self.toolCalls(choice["message"]))
+    }
+
+    /// Sends a request body to the completions URL: the answer's status, headers and body.
+    private func post(_ body: [UInt8]) async throws -> (status: Int, headers: HTTPHeaders, body: ByteBuffer) {
+        var headers = HTTPHeaders([("Content-Type", "application/json")])
+        if let key = configuration.apiKey, !key.isEmpty { headers.add(name: "Authorization", value: "Bearer \(key)") }
+        // The deadline covers the whole exchange, a body that stalls half-way included. Both
+        // clients keep it as a timer on the connection's event loop: no task and no dispatch
+        // timer per call.
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(configuration.timeout.seconds * 1e9))
+        do {
+            switch transport {
+            case .keepAlive(let client, let target):
+                let answer = try await client.post(target, headers: headers, body: ByteBuffer(bytes: body), deadline: deadline)
+                return (answer.status, answer.headers, answer.body)
+            case .asyncHTTPClient(let client):
+                guard let url = completionsURL else { throw HTTPClientError.invalidURL }
+                let http = try HTTPClient.Request(url: url, method: .POST, headers: headers, body: .bytes(body))
+                let task = client.execute(
+                    request: http, delegate: ResponseAccumulator(request: http, maxBodySize: 32 << 20), deadline: deadline)
+                let response = try await withTaskCancellationHandler {
+                    try await task.futureResult.get()
+                } onCancel: {
+                    task.cancel()
+                }
+                return (Int(response.status.code), response.headers, response.body ?? ByteBuffer())
+            }
+        } catch let error as HTTPClientError {
+            if Task.isCancelled { throw CancellationError() }
+            if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout { throw timedOut }
+            throw LLMError(code: .transport, message: "request to \(configuration.baseURL) failed: \(error)")
+        } catch KeepAliveHTTPClient.Failure.timedOut {
+            throw timedOut
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            if case ChannelError.connectTimeout = error { throw timedOut }
+            throw LLMError(
+                code: .transport, message: "request to \(configuration.baseURL) failed: \(TransportFailure.describe(error))")
+        }
+    }
+
+    private var timedOut: LLMError {
+        LLMError(code: .timeout, message: "no answer from \(configuration.baseURL) within \(configuration.timeout)")
     }
 
     static func errorMessage(_ body: String) -> String {

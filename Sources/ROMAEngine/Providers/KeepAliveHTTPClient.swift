@@ -1,0 +1,245 @@
+import Foundation
+internal import NIOCore
+internal import NIOHTTP1
+internal import NIOPosix
+import Synchronization
+
+/// A keep-alive HTTP/1.1 client for model endpoints on plain `http://`: local model servers
+/// (vLLM, llama.cpp, Ollama, LiteLLM) and the mock, where a batch makes hundreds of calls a
+/// second. `https://` endpoints keep AsyncHTTPClient (TLS, proxies, redirects).
+///
+/// Why not AsyncHTTPClient on this path (measured, `perf` of a 2,000-goal `roma-bench scale`,
+/// release): its own code (request and connection-pool state machines, the request bag, task and
+/// delegate) was 9.5 % of the runner's CPU and the NIO pipeline work it drives another 5 %; and
+/// it wrote a request's head and body with two `write(2)`s, so every call cost two TCP segments.
+/// Here a call is NIO's HTTP/1 codec plus one handler that collects the answer: the head and body
+/// leave in one `writev(2)`, and the answer completes a promise on the connection's event loop.
+///
+/// Connections are kept per host and port and reused; one on the calling task's event loop is
+/// preferred, so with the event loops as the executor (`roma run`) a call's task, its connection
+/// and its answer stay on one thread. A kept connection that the server closed while it was idle
+/// fails before any answer; the request is then sent again on another connection at once (the
+/// server never answered it). Nothing else is retried here: the engine's retry policy decides.
+final class KeepAliveHTTPClient: Sendable {
+    /// Where a request goes.
+    struct Target: Sendable, Hashable {
+        var host: String
+        var port: Int
+        /// The `Host` header: `host`, or `host:port` for a port other than 80.
+        var authority: String
+        /// The path and query of the URL.
+        var path: String
+
+        /// An `http://` URL's parts; nil for any other scheme or a URL without a host.
+        init?(_ url: URL) {
+            guard url.scheme?.lowercased() == "http", let host = url.host, !host.isEmpty else { return nil }
+            self.host = host
+            port = url.port ?? 80
+            let bracketed = host.contains(":") ? "[\(host)]" : host
+            authority = url.port.map { "\(bracketed):\($0)" } ?? bracketed
+            let query = url.query.map { "?\($0)" } ?? ""
+            path = (url.path.isEmpty ? "/" : url.path) + query
+        }
+    }
+
+    /// A whole answer.
+    struct Answer: Sendable {
+        var status: Int
+        var headers: HTTPHeaders
+        var body: ByteBuffer
+        /// Whether the connection may carry another request.
+        var reusable: Bool
+    }
+
+    /// Why an exchange failed, beyond the socket's own errors.
+    enum Failure: Error {
+        /// The connection closed or broke before an answer's head arrived (the cause, if the
+        /// socket gave one). On a kept connection: the server closed it while it was idle.
+        case unanswered((any Error)?)
+        /// The connection closed before the answer's body was complete.
+        case truncated
+        /// The deadline passed.
+        case timedOut
+        /// The answer's body is larger than the limit.
+        case tooLarge(limit: Int)
+    }
+
+    /// The process-wide client.
+    static let shared = KeepAliveHTTPClient()
+
+    private let group: any EventLoopGroup
+    /// The largest answer body taken.
+    private let maxBodySize: Int
+    /// How long a connection may take to open (the call's deadline, if sooner).
+    private let connectTimeout: TimeAmount
+    /// Idle connections per target, most recently used last.
+    private let idle = Mutex<[Target: [any Channel]]>([:])
+    /// At most this many idle connections are kept per target; more are closed.
+    private let maxIdle = 256
+
+    init(
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, maxBodySize: Int = 32 << 20,
+        connectTimeout: TimeAmount = .seconds(10)
+    ) {
+        self.group = group
+        self.maxBodySize = maxBodySize
+        self.connectTimeout = connectTimeout
+    }
+
+    /// Sends a POST and waits for the whole answer, or for `deadline`.
+    func post(_ target: Target, headers: HTTPHeaders, body: ByteBuffer, deadline: NIODeadline) async throws -> Answer {
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: target.path, headers: headers)
+        head.headers.add(name: "Host", value: target.authority)
+        head.headers.add(name: "Content-Length", value: String(body.readableBytes))
+        while true {
+            let (channel, kept) = try await connection(to: target, deadline: deadline)
+            do {
+                let answer = try await exchange(on: channel, head: head, body: body, deadline: deadline)
+                if answer.reusable { keep(channel, for: target) }
+                return answer
+            } catch Failure.unanswered where kept && !Task.isCancelled {
+                continue  // the server closed the kept connection while it was idle
+            }
+        }
+    }
+
+    /// An idle connection to `target` (one on the calling thread's event loop if there is one)
+    /// or a new one; whether it was kept from an earlier request.
+    private func connection(to target: Target, deadline: NIODeadline) async throws -> (any Channel, kept: Bool) {
+        let current = MultiThreadedEventLoopGroup.currentEventLoop
+        while let channel = takeIdle(target, preferring: current) {
+            if channel.isActive { return (channel, true) }
+        }
+        let loop = current ?? group.next()
+        let timeout = min(connectTimeout, max(.zero, deadline - .now()))
+        let maxBodySize = maxBodySize
+        let channel = try await ClientBootstrap(group: loop)
+            .connectTimeout(timeout)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(ExchangeHandler(maxBodySize: maxBodySize))
+                }
+            }
+            .connect(host: target.host, port: target.port).get()
+        return (channel, false)
+    }
+
+    private func takeIdle(_ target: Target, preferring loop: (any EventLoop)?) -> (any Channel)? {
+        idle.withLock { pool in
+            guard let count = pool[target]?.count, count > 0 else { return nil }
+            let index = loop.flatMap { loop in pool[target]?.lastIndex { $0.eventLoop === loop } } ?? count - 1
+            return pool[target]?.remove(at: index)
+        }
+    }
+
+    private func keep(_ channel: any Channel, for target: Target) {
+        let kept = idle.withLock { pool in
+            guard pool[target, default: []].count < maxIdle else { return false }
+            pool[target, default: []].append(channel)
+            return true
+        }
+        if !kept { channel.close(promise: nil) }
+    }
+
+    private func exchange(on channel: any Channel, head: HTTPRequestHead, body: ByteBuffer, deadline: NIODeadline)
+        async throws -> Answer
+    {
+        let promise = channel.eventLoop.makePromise(of: Answer.self)
+        // A write that never reaches the handler (the channel closed meanwhile) fails the answer too.
+        channel.writeAndFlush(Exchange(head: head, body: body, answer: promise, deadline: deadline)).whenFailure { error in
+            promise.fail(Failure.unanswered(error))
+        }
+        return try await withTaskCancellationHandler {
+            try await promise.futureResult.get()
+        } onCancel: {
+            channel.close(promise: nil)
+        }
+    }
+
+    /// One request and the promise of its answer, as written to a connection.
+    struct Exchange: Sendable {
+        var head: HTTPRequestHead
+        var body: ByteBuffer
+        var answer: EventLoopPromise<Answer>
+        var deadline: NIODeadline
+    }
+
+    /// Writes an exchange's request and collects its answer; one exchange at a time.
+    final class ExchangeHandler: ChannelDuplexHandler {
+        typealias InboundIn = HTTPClientResponsePart
+        typealias OutboundIn = Exchange
+        typealias OutboundOut = HTTPClientRequestPart
+
+        private let maxBodySize: Int
+        private var answer: EventLoopPromise<Answer>?
+        private var head: HTTPResponseHead?
+        private var body: ByteBuffer?
+        private var deadline: Scheduled<Void>?
+
+        init(maxBodySize: Int) { self.maxBodySize = maxBodySize }
+
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            let exchange = unwrapOutboundIn(data)
+            guard answer == nil else {
+                // One exchange at a time: the pool never hands out a busy connection.
+                exchange.answer.fail(ChannelError.inappropriateOperationForState)
+                promise?.fail(ChannelError.inappropriateOperationForState)
+                return
+            }
+            answer = exchange.answer
+            deadline = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(deadline: exchange.deadline) {
+                self.fail(Failure.timedOut, context: context)
+            }
+            context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(exchange.body))), promise: nil)
+            context.write(wrapOutboundOut(.end(nil)), promise: promise)
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let head):
+                self.head = head
+            case .body(var part):
+                let size = (body?.readableBytes ?? 0) + part.readableBytes
+                guard size <= maxBodySize else { return fail(Failure.tooLarge(limit: maxBodySize), context: context) }
+                if body == nil { body = part } else { body!.writeBuffer(&part) }
+            case .end:
+                guard let head, let answer else { return }
+                let reply = Answer(
+                    status: Int(head.status.code), headers: head.headers, body: body ?? ByteBuffer(), reusable: head.isKeepAlive)
+                reset()
+                if !reply.reusable { context.close(promise: nil) }
+                answer.succeed(reply)
+            }
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            if answer != nil { fail(head == nil ? Failure.unanswered(nil) : Failure.truncated, context: context) }
+            context.fireChannelInactive()
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) {
+            if head == nil { return fail(Failure.unanswered(error), context: context) }
+            // The decoder's word for a body cut short by the end of the connection.
+            fail(error as? HTTPParserError == .invalidEOFState ? Failure.truncated : error, context: context)
+        }
+
+        /// Fails the exchange in flight, if any, and closes the connection.
+        private func fail(_ error: any Error, context: ChannelHandlerContext) {
+            let answer = answer
+            reset()
+            context.close(promise: nil)
+            answer?.fail(error)
+        }
+
+        private func reset() {
+            deadline?.cancel()
+            deadline = nil
+            answer = nil
+            head = nil
+            body = nil
+        }
+    }
+}

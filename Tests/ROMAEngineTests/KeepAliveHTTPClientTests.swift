@@ -1,0 +1,223 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+
+@testable import ROMAEngine
+
+/// The keep-alive client that carries calls to `http://` endpoints, against a server whose every
+/// answer is scripted at the socket: kept and closed connections, chunked bodies, answers that
+/// never come.
+@Suite("Calls to an http:// endpoint reuse their connections and survive the server closing them")
+struct KeepAliveHTTPClientTests {
+    static let completion = #"{"choices":[{"message":{"role":"assistant","content":"fine"},"finish_reason":"stop"}]}"#
+    static let request = ChatRequest(model: "m", messages: [ChatMessage(role: "user", content: "hi")], temperature: 0, maxTokens: 10)
+    static let context = CallContext(goalID: "g", nodeID: "n", purpose: "execute")
+
+    @Test func aConnectionCarriesOneCallAfterAnother() async throws {
+        let server = try await ScriptedServer.start { _ in .answer(Self.completion) }
+        defer { server.stop() }
+        let model = OpenAIModel(configuration: .init(baseURL: server.baseURL))
+        for _ in 0..<3 { #expect(try await model.complete(Self.request, context: Self.context).content == "fine") }
+        #expect(server.requests == 3)
+        #expect(server.connections == 1)
+        #expect(server.paths == Array(repeating: "POST /v1/chat/completions", count: 3))
+    }
+
+    @Test func aKeptConnectionTheServerClosedIsReplacedWithoutAnError() async throws {
+        // The second request arrives on the kept connection and the server closes it unanswered,
+        // as a server does whose idle timeout fires just as the request is sent.
+        let server = try await ScriptedServer.start { index in index == 1 ? .closeUnanswered : .answer(Self.completion) }
+        defer { server.stop() }
+        let model = OpenAIModel(configuration: .init(baseURL: server.baseURL))
+        #expect(try await model.complete(Self.request, context: Self.context).content == "fine")
+        #expect(try await model.complete(Self.request, context: Self.context).content == "fine")
+        #expect(server.requests == 3)
+        #expect(server.connections == 2)
+    }
+
+    @Test func aNewConnectionClosedUnansweredIsATransportErrorNotARetry() async throws {
+        let server = try await ScriptedServer.start { _ in .closeUnanswered }
+        defer { server.stop() }
+        let model = OpenAIModel(configuration: .init(baseURL: server.baseURL))
+        let error = await #expect(throws: LLMError.self) { try await model.complete(Self.request, context: Self.context) }
+        #expect(error?.code == .transport)
+        #expect(error?.message == "request to \(server.baseURL) failed: the server closed the connection without answering")
+        #expect(server.requests == 1)
+    }
+
+    @Test func anAnswerThatClosesTheConnectionIsNotReused() async throws {
+        let server = try await ScriptedServer.start { _ in .answer(Self.completion, close: true) }
+        defer { server.stop() }
+        let model = OpenAIModel(configuration: .init(baseURL: server.baseURL))
+        for _ in 0..<2 { #expect(try await model.complete(Self.request, context: Self.context).content == "fine") }
+        #expect(server.connections == 2)
+    }
+
+    @Test func aChunkedAnswerIsJoined() async throws {
+        let server = try await ScriptedServer.start { _ in .chunked(Self.completion) }
+        defer { server.stop() }
+        let model = OpenAIModel(configuration: .init(baseURL: server.baseURL))
+        #expect(try await model.complete(Self.request, context: Self.context).content == "fine")
+        #expect(try await model.complete(Self.request, context: Self.context).content == "fine")
+        #expect(server.connections == 1)
+    }
+
+    @Test func anAnswerCutShortIsATransportError() async throws {
+        let server = try await ScriptedServer.start { _ in .truncated(Self.completion) }
+        defer { server.stop() }
+        let model = OpenAIModel(configuration: .init(baseURL: server.baseURL))
+        let error = await #expect(throws: LLMError.self) { try await model.complete(Self.request, context: Self.context) }
+        #expect(error?.message == "request to \(server.baseURL) failed: the connection closed before the answer was complete")
+    }
+
+    @Test func anAnswerLargerThanTheLimitIsRefused() async throws {
+        let server = try await ScriptedServer.start { _ in .answer(String(repeating: "x", count: 5000)) }
+        defer { server.stop() }
+        let client = KeepAliveHTTPClient(maxBodySize: 4096)
+        let target = try #require(KeepAliveHTTPClient.Target(URL(string: server.baseURL + "/chat/completions")!))
+        await #expect(throws: KeepAliveHTTPClient.Failure.self) {
+            _ = try await client.post(target, headers: [:], body: ByteBuffer(string: "{}"), deadline: .now() + .seconds(30))
+        }
+        #expect(TransportFailure.describe(KeepAliveHTTPClient.Failure.tooLarge(limit: 32 << 20)) == "the answer is larger than 32 MiB")
+    }
+
+    @Test func anAnswerThatNeverComesTimesOut() async throws {
+        let server = try await ScriptedServer.start { _ in .silence }
+        defer { server.stop() }
+        let model = OpenAIModel(configuration: .init(baseURL: server.baseURL, timeout: .milliseconds(200)))
+        let error = await #expect(throws: LLMError.self) { try await model.complete(Self.request, context: Self.context) }
+        #expect(error?.code == .timeout)
+    }
+
+    @Test func urlsAreSplitIntoHostPortAndPath() throws {
+        let plain = try #require(KeepAliveHTTPClient.Target(URL(string: "http://localhost:8080/v1/chat/completions?x=1")!))
+        #expect(plain.host == "localhost")
+        #expect(plain.port == 8080)
+        #expect(plain.authority == "localhost:8080")
+        #expect(plain.path == "/v1/chat/completions?x=1")
+        let bare = try #require(KeepAliveHTTPClient.Target(URL(string: "http://models.internal/chat/completions")!))
+        #expect(bare.port == 80)
+        #expect(bare.authority == "models.internal")
+        let v6 = try #require(KeepAliveHTTPClient.Target(URL(string: "http://[::1]:9000/v1")!))
+        #expect(v6.host == "::1")
+        #expect(v6.authority == "[::1]:9000")
+        #expect(KeepAliveHTTPClient.Target(URL(string: "https://api.openai.com/v1/chat/completions")!) == nil)
+    }
+}
+
+/// A loopback HTTP/1.1 server whose answer to each request (numbered from 0 across connections)
+/// is scripted at the byte level.
+final class ScriptedServer: Sendable {
+    enum Reply: Sendable {
+        /// A 200 with a `Content-Length` body; `close`: with `Connection: close`, then closed.
+        case answer(String, close: Bool = false)
+        /// A 200 whose body is sent in two chunks.
+        case chunked(String)
+        /// Half the body of a 200 that announced all of it, then the connection closed.
+        case truncated(String)
+        /// The connection closed, the request unanswered.
+        case closeUnanswered
+        /// Nothing: the request is never answered.
+        case silence
+    }
+
+    private struct Counts {
+        var requests = 0
+        var connections = 0
+        var paths: [String] = []
+    }
+
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private let counts = Mutex(Counts())
+    private let script: @Sendable (Int) -> Reply
+    private let channel = Mutex<(any Channel)?>(nil)
+    private let port = Mutex(0)
+
+    var baseURL: String { "http://127.0.0.1:\(port.withLock { $0 })/v1" }
+    var requests: Int { counts.withLock { $0.requests } }
+    var connections: Int { counts.withLock { $0.connections } }
+    var paths: [String] { counts.withLock { $0.paths } }
+
+    private init(script: @escaping @Sendable (Int) -> Reply) { self.script = script }
+
+    static func start(_ script: @escaping @Sendable (Int) -> Reply) async throws -> ScriptedServer {
+        let server = ScriptedServer(script: script)
+        let channel = try await ServerBootstrap(group: server.group)
+            .childChannelInitializer { channel in
+                server.counts.withLock { $0.connections += 1 }
+                return channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Connection(server: server)) }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        server.channel.withLock { $0 = channel }
+        server.port.withLock { $0 = channel.localAddress?.port ?? 0 }
+        return server
+    }
+
+    func stop() {
+        try? channel.withLock { $0 }?.close().wait()
+        try? group.syncShutdownGracefully()
+    }
+
+    /// Takes the next request's number and its first line.
+    fileprivate func received(_ line: String) -> Reply {
+        let index = counts.withLock { counts in
+            counts.paths.append(line.split(separator: " ").prefix(2).joined(separator: " "))
+            defer { counts.requests += 1 }
+            return counts.requests
+        }
+        return script(index)
+    }
+
+    /// Reads requests (head and `Content-Length` body) and writes their scripted replies.
+    private final class Connection: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+
+        let server: ScriptedServer
+        var pending = ByteBuffer()
+
+        init(server: ScriptedServer) { self.server = server }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            var bytes = unwrapInboundIn(data)
+            pending.writeBuffer(&bytes)
+            while let text = pending.getString(at: pending.readerIndex, length: pending.readableBytes),
+                let end = text.range(of: "\r\n\r\n")
+            {
+                let head = String(text[..<end.lowerBound])
+                let length =
+                    head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+                    .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+                let size = text.utf8.distance(from: text.startIndex, to: end.upperBound) + length
+                guard pending.readableBytes >= size else { return }
+                pending.moveReaderIndex(forwardBy: size)
+                reply(server.received(String(head.prefix { $0 != "\r" })), context: context)
+            }
+        }
+
+        private func reply(_ reply: Reply, context: ChannelHandlerContext) {
+            func send(_ text: String) { context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: text)), promise: nil) }
+            switch reply {
+            case .answer(let body, let close):
+                let connection = close ? "Connection: close\r\n" : ""
+                send("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\(connection)Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
+                if close { context.close(promise: nil) }
+            case .chunked(let body):
+                let half = body.index(body.startIndex, offsetBy: body.count / 2)
+                let parts = [String(body[..<half]), String(body[half...])]
+                send(
+                    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + parts.map { String($0.utf8.count, radix: 16) + "\r\n" + $0 + "\r\n" }.joined() + "0\r\n\r\n")
+            case .truncated(let body):
+                send("HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body.prefix(body.count / 2))")
+                context.close(promise: nil)
+            case .closeUnanswered:
+                context.close(promise: nil)
+            case .silence:
+                break
+            }
+        }
+    }
+}
