@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import ROMACore
 import Synchronization
 import Testing
 
@@ -218,6 +219,78 @@ final class ScriptedServer: Sendable {
             case .silence:
                 break
             }
+        }
+    }
+}
+
+@Suite("A request's body is the chat completions JSON, keys sorted")
+struct RequestBodyTests {
+    /// The body as the provider built it before it was written directly: dictionaries of
+    /// `JSONValue`s in the API's shape, written canonically.
+    static func expected(_ request: ChatRequest, format: ResponseFormatNegotiator.Mode) -> [UInt8] {
+        var body: [String: JSONValue] = [
+            "model": .string(request.model), "temperature": .double(request.temperature), "max_tokens": .int(request.maxTokens),
+            "messages": .array(
+                request.messages.map { message in
+                    var object: [String: JSONValue] = ["role": .string(message.role), "content": .string(message.content)]
+                    if let calls = message.toolCalls {
+                        object["tool_calls"] = .array(
+                            calls.map {
+                                .object([
+                                    "id": .string($0.id), "type": .string("function"),
+                                    "function": .object(["name": .string($0.name), "arguments": .string($0.arguments)]),
+                                ])
+                            })
+                    }
+                    if let id = message.toolCallID { object["tool_call_id"] = .string(id) }
+                    return .object(object)
+                }),
+        ]
+        if let tools = request.tools {
+            body["tools"] = .array(
+                tools.map {
+                    .object([
+                        "type": .string("function"),
+                        "function": .object([
+                            "name": .string($0.name), "description": .string($0.description), "parameters": $0.inputSchema,
+                        ]),
+                    ])
+                })
+        }
+        if let schema = request.responseSchema, format != .plain {
+            body["response_format"] =
+                format == .jsonSchema
+                ? .object([
+                    "type": .string("json_schema"),
+                    "json_schema": .object(["name": .string(schema.name), "schema": schema.schema, "strict": .bool(false)]),
+                ])
+                : .object(["type": .string("json_object"), "schema": schema.schema])
+        }
+        return JSONValue.object(body).canonicalLine
+    }
+
+    static let schema = ResponseSchema(
+        name: "plan", schema: .object(["type": .string("object"), "properties": .object(["x": .object(["type": .string("string")])])]))
+    static let tools = [
+        ToolDefinition(
+            server: "s", tool: "fetch", description: "Fetches \"a\" URL\n", inputSchema: .object(["type": .string("object")]))
+    ]
+    static let messages = [
+        ChatMessage(role: "system", content: "You plan.\n\t\u{1}é 😀 </tags>"),
+        ChatMessage(role: "assistant", content: "", toolCalls: [ToolCall(id: "call_0", name: "fetch", arguments: #"{"url":"x"}"#)]),
+        ChatMessage(role: "tool", content: "result", toolCallID: "call_0"),
+    ]
+
+    @Test(arguments: ResponseFormatNegotiator.Mode.allCases)
+    func theBodyIsWhatTheAPIsShapeWrittenCanonicallyIs(format: ResponseFormatNegotiator.Mode) {
+        let requests = [
+            ChatRequest(model: "m", messages: Self.messages, temperature: 0.7, maxTokens: 2000),
+            ChatRequest(model: "m", messages: Self.messages, temperature: 0, maxTokens: 1, responseSchema: Self.schema),
+            ChatRequest(model: "gpt-4o", messages: Self.messages, temperature: 1.25, maxTokens: 9, tools: Self.tools),
+            ChatRequest(model: "m", messages: [], temperature: 0, maxTokens: 0, responseSchema: Self.schema, tools: Self.tools),
+        ]
+        for request in requests {
+            #expect(OpenAIModel.body(request, format: format) == Self.expected(request, format: format))
         }
     }
 }

@@ -1,4 +1,5 @@
 import ROMACore
+import ROMATestSupport
 import Testing
 
 @testable import ROMARunner
@@ -23,5 +24,22 @@ struct MermaidRendererTests {
             depth: 0, parent: nil, dependencies: [], startedAt: nil, completedAt: nil, error: nil, llmCalls: 1, tokensUsed: 3)
         let text = MermaidRenderer.render(DAG(nodes: [node], edges: []))
         #expect(text.hasPrefix("flowchart TD\n  node_0[\"✓ THINK · Why is the #quot;sky#quot; blue?\"]:::completed\n"))
+    }
+
+    @Test("shortening looks at the first characters only and gives what splitting the whole text gave")
+    func shortenAgreesWithSplittingTheWholeText() {
+        // The way committed dag.mmd files were written: every line break run is one space.
+        func splitting(_ text: String, _ limit: Int) -> String {
+            let single = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+            return single.count > limit ? String(single.prefix(limit - 1)) + "…" : single
+        }
+        let pieces = ["a", "é", "e\u{301}", "日本", " ", "\n", "\r\n", "\n\n", "\u{2028}", "😀", "\"", "word "]
+        var random = SplitMix64(seed: 7)
+        for _ in 0..<2000 {
+            let text = (0..<Int.random(in: 0...30, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            for limit in [1, 2, 5, 12, 48] {
+                #expect(MermaidRenderer.shorten(text, limit) == splitting(text, limit), "\(text.debugDescription), \(limit)")
+            }
+        }
     }
 }

@@ -129,54 +129,87 @@ public struct OpenAIModel: LanguageModel {
             || lowered.contains("json_object")
     }
 
-    private func body(_ request: ChatRequest, format: ResponseFormatNegotiator.Mode) -> JSONValue {
-        var body: [String: JSONValue] = [
-            "model": .string(request.model),
-            "messages": .array(request.messages.map(Self.wireMessage)),
-            "temperature": .double(request.temperature),
-            "max_tokens": .int(request.maxTokens),
-        ]
-        if let tools = request.tools {
-            body["tools"] = .array(
-                tools.map { tool in
-                    .object([
-                        "type": .string("function"),
-                        "function": .object([
-                            "name": .string(tool.name), "description": .string(tool.description), "parameters": tool.inputSchema,
-                        ]),
-                    ])
-                })
+    /// The request's body as the chat completions API takes it, keys sorted (the bytes the
+    /// dictionaries of `JSONValue`s it replaces wrote, without building them: they were 2 % of
+    /// a batch's CPU).
+    static func body(_ request: ChatRequest, format: ResponseFormatNegotiator.Mode) -> [UInt8] {
+        var writer = JSONLineWriter(capacity: 1024)
+        writer.beginObject()
+        writer.member("max_tokens", request.maxTokens)
+        writer.key("messages")
+        writer.beginArray()
+        for message in request.messages {
+            writer.element()
+            writeMessage(message, to: &writer)
         }
-        if let schema = request.responseSchema {
-            switch format {
-            case .jsonSchema:
-                body["response_format"] = .object([
-                    "type": .string("json_schema"),
-                    "json_schema": .object(["name": .string(schema.name), "schema": schema.schema, "strict": .bool(false)]),
-                ])
-            case .jsonObjectSchema:
-                body["response_format"] = .object(["type": .string("json_object"), "schema": schema.schema])
-            case .plain:
-                break
+        writer.endArray()
+        writer.member("model", request.model)
+        if let schema = request.responseSchema, format != .plain {
+            writer.key("response_format")
+            writer.beginObject()
+            if format == .jsonSchema {
+                writer.key("json_schema")
+                writer.beginObject()
+                writer.member("name", schema.name)
+                writer.key("schema")
+                writer.value(schema.schema)
+                writer.member("strict", false)
+                writer.endObject()
+                writer.member("type", "json_schema")
+            } else {
+                writer.key("schema")
+                writer.value(schema.schema)
+                writer.member("type", "json_object")
             }
+            writer.endObject()
         }
-        return .object(body)
+        writer.member("temperature", request.temperature)
+        if let tools = request.tools {
+            writer.key("tools")
+            writer.beginArray()
+            for tool in tools {
+                writer.element()
+                writer.beginObject()
+                writer.key("function")
+                writer.beginObject()
+                writer.member("description", tool.description)
+                writer.member("name", tool.name)
+                writer.key("parameters")
+                writer.value(tool.inputSchema)
+                writer.endObject()
+                writer.member("type", "function")
+                writer.endObject()
+            }
+            writer.endArray()
+        }
+        writer.endObject()
+        return writer.bytes
     }
 
     /// A message as the chat completions API takes it, with its tool calls or the call it answers.
-    static func wireMessage(_ message: ChatMessage) -> JSONValue {
-        var object: [String: JSONValue] = ["role": .string(message.role), "content": .string(message.content)]
+    static func writeMessage(_ message: ChatMessage, to writer: inout JSONLineWriter) {
+        writer.beginObject()
+        writer.member("content", message.content)
+        writer.member("role", message.role)
+        writer.member("tool_call_id", message.toolCallID)
         if let calls = message.toolCalls {
-            object["tool_calls"] = .array(
-                calls.map { call in
-                    .object([
-                        "id": .string(call.id), "type": .string("function"),
-                        "function": .object(["name": .string(call.name), "arguments": .string(call.arguments)]),
-                    ])
-                })
+            writer.key("tool_calls")
+            writer.beginArray()
+            for call in calls {
+                writer.element()
+                writer.beginObject()
+                writer.key("function")
+                writer.beginObject()
+                writer.member("arguments", call.arguments)
+                writer.member("name", call.name)
+                writer.endObject()
+                writer.member("id", call.id)
+                writer.member("type", "function")
+                writer.endObject()
+            }
+            writer.endArray()
         }
-        if let id = message.toolCallID { object["tool_call_id"] = .string(id) }
-        return .object(object)
+        writer.endObject()
     }
 
     /// The tool calls of a completion's message, if it made any.
@@ -195,7 +228,7 @@ public struct OpenAIModel: LanguageModel {
     }
 
     private func send(_ request: ChatRequest, format: ResponseFormatNegotiator.Mode) async throws -> ChatResponse {
-        let (status, headers, bytes) = try await post(body(request, format: format).canonicalLine)
+        let (status, headers, bytes) = try await post(Self.body(request, format: format))
         guard (200..<300).contains(status) else {
             // Providers echo the key they were sent ("Incorrect API key provided: sk-…"): it is
             // removed here, at the source, as well as by every writer of the results.

@@ -34,9 +34,28 @@ public enum MermaidRenderer {
     }
 
     /// The text on one line, cut to `limit` characters with an ellipsis.
+    ///
+    /// Runs of line breaks become one space, and breaks at either end go. Only the first `limit`
+    /// characters are looked at (splitting and counting a whole long task showed in `perf`).
     public static func shorten(_ text: String, _ limit: Int) -> String {
-        let single = text.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return single.count > limit ? String(single.prefix(limit - 1)) + "…" : single
+        var single = ""
+        var count = 0
+        var brokenLine = false
+        for character in text {
+            if character.isNewline {
+                brokenLine = count > 0
+                continue
+            }
+            if brokenLine {
+                single.append(" ")
+                count += 1
+                brokenLine = false
+            }
+            single.append(character)
+            count += 1
+            if count > limit { return String(single.prefix(limit - 1)) + "…" }
+        }
+        return count > limit ? String(single.prefix(limit - 1)) + "…" : single
     }
 
     static func escape(_ text: String) -> String {
