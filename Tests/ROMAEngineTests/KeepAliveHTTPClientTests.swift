@@ -92,6 +92,33 @@ struct KeepAliveHTTPClientTests {
         #expect(error?.code == .timeout)
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func aKeptConnectionTimesTheNextCallOutAtItsOwnDeadline() async throws {
+        // The connection's timer is set for the first call's deadline; the second call's is later
+        // and arrives before the timer fires, which then re-arms for it.
+        let server = try await ScriptedServer.start { index in index == 0 ? .answer(Self.completion) : .silence }
+        defer { server.stop() }
+        let model = OpenAIModel(configuration: .init(baseURL: server.baseURL, timeout: .milliseconds(300)))
+        #expect(try await model.complete(Self.request, context: Self.context).content == "fine")
+        let error = await #expect(throws: LLMError.self) { try await model.complete(Self.request, context: Self.context) }
+        #expect(error?.code == .timeout)
+        #expect(server.connections == 1)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aSoonerDeadlineOnAKeptConnectionIsKept() async throws {
+        // The first call (a ten-minute timeout) leaves a timer set far ahead; a call with a short
+        // timeout on the same connection must not wait for it.
+        let server = try await ScriptedServer.start { index in index == 0 ? .answer(Self.completion) : .silence }
+        defer { server.stop() }
+        let patient = OpenAIModel(configuration: .init(baseURL: server.baseURL, timeout: .seconds(600)))
+        let hasty = OpenAIModel(configuration: .init(baseURL: server.baseURL, timeout: .milliseconds(200)))
+        #expect(try await patient.complete(Self.request, context: Self.context).content == "fine")
+        let error = await #expect(throws: LLMError.self) { try await hasty.complete(Self.request, context: Self.context) }
+        #expect(error?.code == .timeout)
+        #expect(server.connections == 1)
+    }
+
     @Test func urlsAreSplitIntoHostPortAndPath() throws {
         let plain = try #require(KeepAliveHTTPClient.Target(URL(string: "http://localhost:8080/v1/chat/completions?x=1")!))
         #expect(plain.host == "localhost")

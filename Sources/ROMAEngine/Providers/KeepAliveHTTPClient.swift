@@ -176,7 +176,13 @@ final class KeepAliveHTTPClient: Sendable {
         private var answer: EventLoopPromise<Answer>?
         private var head: HTTPResponseHead?
         private var body: ByteBuffer?
-        private var deadline: Scheduled<Void>?
+        /// When the exchange in flight must have its answer.
+        private var deadline: NIODeadline?
+        /// The connection's timer, if one is set: it fires at a deadline and, finding the exchange
+        /// of that deadline done, re-arms itself for the one in flight, if any. A timer per call,
+        /// scheduled and cancelled, was 1.5 % of a batch's CPU; deadlines (minutes) are far longer
+        /// than calls (milliseconds), so this one fires about once per deadline.
+        private var timer: (task: Scheduled<Void>, time: NIODeadline)?
 
         init(maxBodySize: Int) { self.maxBodySize = maxBodySize }
 
@@ -189,8 +195,11 @@ final class KeepAliveHTTPClient: Sendable {
                 return
             }
             answer = exchange.answer
-            deadline = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(deadline: exchange.deadline) {
-                self.fail(Failure.timedOut, context: context)
+            deadline = exchange.deadline
+            // A timer already set fires first and re-arms for this deadline, unless this one is sooner.
+            if timer.map({ exchange.deadline < $0.time }) ?? true {
+                timer?.task.cancel()
+                arm(at: exchange.deadline, context: context)
             }
             context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(exchange.body))), promise: nil)
@@ -234,8 +243,22 @@ final class KeepAliveHTTPClient: Sendable {
             answer?.fail(error)
         }
 
+        private func arm(at time: NIODeadline, context: ChannelHandlerContext) {
+            let task = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(deadline: time) {
+                self.timer = nil
+                guard let deadline = self.deadline else { return }
+                if deadline <= .now() { return self.fail(Failure.timedOut, context: context) }
+                self.arm(at: deadline, context: context)
+            }
+            timer = (task, time)
+        }
+
+        func handlerRemoved(context: ChannelHandlerContext) {
+            timer?.task.cancel()
+            timer = nil
+        }
+
         private func reset() {
-            deadline?.cancel()
             deadline = nil
             answer = nil
             head = nil

@@ -35,27 +35,36 @@ public enum MermaidRenderer {
 
     /// The text on one line, cut to `limit` characters with an ellipsis.
     ///
-    /// Runs of line breaks become one space, and breaks at either end go. Only the first `limit`
-    /// characters are looked at (splitting and counting a whole long task showed in `perf`).
+    /// Runs of line breaks become one space, and breaks at either end go. An ASCII text is cut
+    /// by looking at its first `limit` bytes only (splitting and counting a whole long task
+    /// showed in `perf`); any other is split whole, because a space put in for a line break
+    /// joins a combining mark after it into one character, which changes the count.
     public static func shorten(_ text: String, _ limit: Int) -> String {
-        var single = ""
-        var count = 0
+        if let ascii = shortenASCII(text, limit) { return ascii }
+        let single = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return single.count > limit ? String(single.prefix(limit - 1)) + "…" : single
+    }
+
+    /// `shorten` by bytes while the text is ASCII (where a byte is a character and the line
+    /// breaks are `\n`, `\r`, VT and FF); nil at the first byte that is not.
+    private static func shortenASCII(_ text: String, _ limit: Int) -> String? {
+        var single: [UInt8] = []
+        single.reserveCapacity(limit + 1)
         var brokenLine = false
-        for character in text {
-            if character.isNewline {
-                brokenLine = count > 0
+        for byte in text.utf8 {
+            guard byte < 0x80 else { return nil }
+            if (0x0A...0x0D).contains(byte) {
+                brokenLine = !single.isEmpty
                 continue
             }
             if brokenLine {
-                single.append(" ")
-                count += 1
+                single.append(UInt8(ascii: " "))
                 brokenLine = false
             }
-            single.append(character)
-            count += 1
-            if count > limit { return String(single.prefix(limit - 1)) + "…" }
+            single.append(byte)
+            if single.count > limit { return String(decoding: single.prefix(limit - 1), as: UTF8.self) + "…" }
         }
-        return count > limit ? String(single.prefix(limit - 1)) + "…" : single
+        return String(decoding: single, as: UTF8.self)
     }
 
     static func escape(_ text: String) -> String {
