@@ -157,6 +157,8 @@ let package = Package(
             dependencies: [
                 "ROMACore", "ROMAEngine", "ROMATestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),

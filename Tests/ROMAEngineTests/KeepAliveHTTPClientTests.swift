@@ -1,5 +1,7 @@
 import Foundation
 import NIOCore
+import NIOEmbedded
+import NIOHTTP1
 import NIOPosix
 import ROMACore
 import Synchronization
@@ -90,33 +92,6 @@ struct KeepAliveHTTPClientTests {
         let model = OpenAIModel(configuration: .init(baseURL: server.baseURL, timeout: .milliseconds(200)))
         let error = await #expect(throws: LLMError.self) { try await model.complete(Self.request, context: Self.context) }
         #expect(error?.code == .timeout)
-    }
-
-    @Test(.timeLimit(.minutes(1)))
-    func aKeptConnectionTimesTheNextCallOutAtItsOwnDeadline() async throws {
-        // The connection's timer is set for the first call's deadline; the second call's is later
-        // and arrives before the timer fires, which then re-arms for it.
-        let server = try await ScriptedServer.start { index in index == 0 ? .answer(Self.completion) : .silence }
-        defer { server.stop() }
-        let model = OpenAIModel(configuration: .init(baseURL: server.baseURL, timeout: .milliseconds(300)))
-        #expect(try await model.complete(Self.request, context: Self.context).content == "fine")
-        let error = await #expect(throws: LLMError.self) { try await model.complete(Self.request, context: Self.context) }
-        #expect(error?.code == .timeout)
-        #expect(server.connections == 1)
-    }
-
-    @Test(.timeLimit(.minutes(1)))
-    func aSoonerDeadlineOnAKeptConnectionIsKept() async throws {
-        // The first call (a ten-minute timeout) leaves a timer set far ahead; a call with a short
-        // timeout on the same connection must not wait for it.
-        let server = try await ScriptedServer.start { index in index == 0 ? .answer(Self.completion) : .silence }
-        defer { server.stop() }
-        let patient = OpenAIModel(configuration: .init(baseURL: server.baseURL, timeout: .seconds(600)))
-        let hasty = OpenAIModel(configuration: .init(baseURL: server.baseURL, timeout: .milliseconds(200)))
-        #expect(try await patient.complete(Self.request, context: Self.context).content == "fine")
-        let error = await #expect(throws: LLMError.self) { try await hasty.complete(Self.request, context: Self.context) }
-        #expect(error?.code == .timeout)
-        #expect(server.connections == 1)
     }
 
     @Test func urlsAreSplitIntoHostPortAndPath() throws {
@@ -319,5 +294,84 @@ struct RequestBodyTests {
         for request in requests {
             #expect(OpenAIModel.body(request, format: format) == Self.expected(request, format: format))
         }
+    }
+}
+
+/// A connection's deadlines on a virtual clock: one timer per connection, re-armed for the
+/// exchange in flight.
+@Suite("A kept connection times each exchange out at that exchange's own deadline")
+struct ExchangeDeadlineTests {
+    typealias Handler = KeepAliveHTTPClient.ExchangeHandler
+
+    let channel = EmbeddedChannel(handler: Handler(maxBodySize: 1 << 20))
+    var loop: EmbeddedEventLoop { channel.embeddedEventLoop }
+
+    init() throws {
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080)).wait()
+    }
+
+    /// Writes an exchange due `after` from now; its answer's future.
+    func send(dueIn after: TimeAmount) throws -> EventLoopFuture<KeepAliveHTTPClient.Answer> {
+        let answer = loop.makePromise(of: KeepAliveHTTPClient.Answer.self)
+        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1/chat/completions")
+        try channel.writeOutbound(
+            KeepAliveHTTPClient.Exchange(head: head, body: ByteBuffer(string: "{}"), answer: answer, deadline: loop.now + after))
+        return answer.futureResult
+    }
+
+    func answer() throws {
+        try channel.writeInbound(HTTPClientResponsePart.head(HTTPResponseHead(version: .http1_1, status: .ok)))
+        try channel.writeInbound(HTTPClientResponsePart.body(ByteBuffer(string: "{}")))
+        try channel.writeInbound(HTTPClientResponsePart.end(nil))
+    }
+
+    /// The exchange's outcome, nil while it is in flight.
+    func outcome(_ future: EventLoopFuture<KeepAliveHTTPClient.Answer>) -> Result<Int, any Error>? {
+        var result: Result<Int, any Error>?
+        future.whenComplete { result = $0.map(\.status) }
+        return result
+    }
+
+    func timedOut(_ outcome: Result<Int, any Error>?) -> Bool {
+        guard case .failure(KeepAliveHTTPClient.Failure.timedOut) = outcome else { return false }
+        return true
+    }
+
+    @Test func aLaterDeadlineIsKeptByReArmingTheTimer() throws {
+        let first = try send(dueIn: .seconds(10))
+        try answer()
+        #expect(try outcome(first)?.get() == 200)
+        loop.advanceTime(by: .seconds(5))
+        let second = try send(dueIn: .seconds(10))  // due at 15 s; the timer is set for 10 s
+        loop.advanceTime(by: .seconds(5))
+        #expect(outcome(second) == nil, "the first exchange's deadline must not end the second")
+        #expect(channel.isActive)
+        loop.advanceTime(by: .milliseconds(4999))
+        #expect(outcome(second) == nil)
+        loop.advanceTime(by: .milliseconds(1))
+        #expect(timedOut(outcome(second)))
+        #expect(!channel.isActive)
+    }
+
+    @Test func aSoonerDeadlineIsKeptThoughATimerIsSetLater() throws {
+        let first = try send(dueIn: .seconds(600))
+        try answer()
+        #expect(try outcome(first)?.get() == 200)
+        let second = try send(dueIn: .seconds(1))
+        loop.advanceTime(by: .milliseconds(999))
+        #expect(outcome(second) == nil)
+        loop.advanceTime(by: .milliseconds(1))
+        #expect(timedOut(outcome(second)))
+    }
+
+    @Test func anIdleConnectionOutlivesItsLastDeadline() throws {
+        let first = try send(dueIn: .seconds(1))
+        try answer()
+        #expect(try outcome(first)?.get() == 200)
+        loop.advanceTime(by: .seconds(60))
+        #expect(channel.isActive)
+        let second = try send(dueIn: .seconds(1))
+        try answer()
+        #expect(try outcome(second)?.get() == 200)
     }
 }

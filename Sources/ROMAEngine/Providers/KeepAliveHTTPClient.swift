@@ -42,6 +42,12 @@ final class KeepAliveHTTPClient: Sendable {
         }
     }
 
+    /// A host and port: what a connection is kept for.
+    struct Origin: Hashable {
+        var host: String
+        var port: Int
+    }
+
     /// A whole answer.
     struct Answer: Sendable {
         var status: Int
@@ -72,9 +78,9 @@ final class KeepAliveHTTPClient: Sendable {
     private let maxBodySize: Int
     /// How long a connection may take to open (the call's deadline, if sooner).
     private let connectTimeout: TimeAmount
-    /// Idle connections per target, most recently used last.
-    private let idle = Mutex<[Target: [any Channel]]>([:])
-    /// At most this many idle connections are kept per target; more are closed.
+    /// Idle connections per host and port, most recently used last.
+    private let idle = Mutex<[Origin: [any Channel]]>([:])
+    /// At most this many idle connections are kept per host and port; more are closed.
     private let maxIdle = 256
 
     init(
@@ -127,17 +133,19 @@ final class KeepAliveHTTPClient: Sendable {
     }
 
     private func takeIdle(_ target: Target, preferring loop: (any EventLoop)?) -> (any Channel)? {
-        idle.withLock { pool in
-            guard let count = pool[target]?.count, count > 0 else { return nil }
-            let index = loop.flatMap { loop in pool[target]?.lastIndex { $0.eventLoop === loop } } ?? count - 1
-            return pool[target]?.remove(at: index)
+        let origin = Origin(host: target.host, port: target.port)
+        return idle.withLock { pool in
+            guard let count = pool[origin]?.count, count > 0 else { return nil }
+            let index = loop.flatMap { loop in pool[origin]?.lastIndex { $0.eventLoop === loop } } ?? count - 1
+            return pool[origin]?.remove(at: index)
         }
     }
 
     private func keep(_ channel: any Channel, for target: Target) {
+        let origin = Origin(host: target.host, port: target.port)
         let kept = idle.withLock { pool in
-            guard pool[target, default: []].count < maxIdle else { return false }
-            pool[target, default: []].append(channel)
+            guard pool[origin, default: []].count < maxIdle else { return false }
+            pool[origin, default: []].append(channel)
             return true
         }
         if !kept { channel.close(promise: nil) }
@@ -247,7 +255,7 @@ final class KeepAliveHTTPClient: Sendable {
             let task = context.eventLoop.assumeIsolatedUnsafeUnchecked().scheduleTask(deadline: time) {
                 self.timer = nil
                 guard let deadline = self.deadline else { return }
-                if deadline <= .now() { return self.fail(Failure.timedOut, context: context) }
+                if deadline <= context.eventLoop.now { return self.fail(Failure.timedOut, context: context) }
                 self.arm(at: deadline, context: context)
             }
             timer = (task, time)
