@@ -366,6 +366,20 @@ import Testing
         #expect(Self.entries(tree.root) == ["g0"], "no staging folder is left")
         #expect(tree.read("g0", "request.json") == Data("{}\n".utf8), "the old folder is untouched")
     }
+
+    /// The tree folder's `fsync` after a swap is what makes the rename durable: when the disk
+    /// refuses it, the goal is not reported written (it used to be ignored).
+    @Test func aFailedSyncOfTheTreeFolderFailsTheWrite() throws {
+        let tmp = try TemporaryFolder()
+        let root = tmp.url.appendingPathComponent("crash")
+        let tree = ResultsTree(root: root, faults: FileSystemFaults { call, _ in call == .syncFolder ? .fail(EIO) : nil })
+        try tree.create()
+        let error = #expect(throws: ResultsTreeError.self) {
+            try tree.writeGoal("g0", files: ["request.json": Data("{}\n".utf8), "result.md": Data("answer\n".utf8)])
+        }
+        #expect(error?.description == "cannot sync \(tree.root.path): Input/output error")
+        #expect(error?.code == .io)
+    }
 }
 
 /// Collects strings from events, across tasks.

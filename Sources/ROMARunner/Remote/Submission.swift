@@ -56,7 +56,7 @@ extension ResultsTree {
         try writeAtomically(
             try CanonicalJSON.encode(submission), to: "\(folder)/\(id).json",
             temporary: "\(folder)/.tmp-\(owner)-\(UUID().uuidString.prefix(8).lowercased())-\(id)")
-        fileSystem.syncDirectory(folder)
+        try fileSystem.syncDirectory(folder)
     }
 
     /// Forgets a goal's submission (its folder now holds the result).

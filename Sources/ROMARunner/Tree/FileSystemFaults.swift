@@ -9,6 +9,8 @@ public struct FileSystemFaults: Sendable {
         case makeDirectory, createFile, write, rename, exchange, remove
         /// Making written files durable (`fsync` or `syncfs`).
         case sync
+        /// Making a folder's entries durable (`fsync` of the folder, after renames into it).
+        case syncFolder
     }
 
     /// What happens to a call.

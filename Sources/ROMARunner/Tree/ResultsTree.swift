@@ -195,7 +195,7 @@ public struct ResultsTree: Sendable {
             throw error
         }
         try install(ready: ready, id: id, token: token)
-        fileSystem.syncDirectory(rootPath)
+        try fileSystem.syncDirectory(rootPath)
         return true
     }
 
@@ -310,7 +310,7 @@ public struct ResultsTree: Sendable {
             guard let entry = Leftover(name: name), entry.kind == .tmp else { continue }
             if entry.owner == owner || exclusive { try fileSystem.removeTree(remote + "/" + name) }
         }
-        if !leftovers.isEmpty { fileSystem.syncDirectory(rootPath) }
+        if !leftovers.isEmpty { try fileSystem.syncDirectory(rootPath) }
         return restored
     }
 
@@ -331,7 +331,7 @@ public struct ResultsTree: Sendable {
         let path = "\(rootPath)/\(name)"
         if Self.contents(atPath: path, expectedSize: data.count) == data { return false }
         try writeAtomically(data, to: path, temporary: "\(rootPath)/.tmp-\(owner)-\(Self.token())-\(name)")
-        fileSystem.syncDirectory(rootPath)
+        try fileSystem.syncDirectory(rootPath)
         return true
     }
 

@@ -120,7 +120,7 @@ struct TreeFileSystem: Sendable {
                 for file in files where fsync(file.descriptor) != 0 {
                     throw ResultsTreeError(.io, operation: "write", path: file.path, errorNumber: errno)
                 }
-                if let folder { syncDirectory(folder) }
+                if let folder { try syncDirectory(folder) }
             }
         } catch {
             failure = error
@@ -179,12 +179,16 @@ struct TreeFileSystem: Sendable {
         }
     }
 
-    /// Flushes a folder's entries (renames into it) to disk.
-    func syncDirectory(_ path: String) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        fsync(fd)
-        close(fd)
+    /// Flushes a folder's entries (renames into it) to disk. A failure is an error (`cannot
+    /// sync PATH: cause`), but for `EINVAL`: a file system that cannot sync a folder.
+    ///
+    /// It used to be ignored, and a rename the disk had refused was reported as done.
+    func syncDirectory(_ path: String) throws {
+        try check(.syncFolder, path, operation: "sync")
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_DIRECTORY)
+        guard fd >= 0 else { throw ResultsTreeError(.io, operation: "sync", path: path, errorNumber: errno) }
+        defer { close(fd) }
+        if fsync(fd) != 0, errno != EINVAL { throw ResultsTreeError(.io, operation: "sync", path: path, errorNumber: errno) }
     }
 
     /// The inode number of a path, nil if it does not exist.
