@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "ROMAEngine",
             dependencies: [
-                "ROMACore", "ROMAShared",
+                "ROMACore", "ROMAShared", "ROMAClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -78,6 +78,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(
@@ -92,7 +93,7 @@ let package = Package(
         .target(
             name: "ROMAServer",
             dependencies: [
-                "ROMACore", "ROMAEngine", "ROMAShared", "ROMAWire",
+                "ROMACore", "ROMAEngine", "ROMAShared", "ROMAWire", "ROMAClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -155,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "ROMAEngineTests",
             dependencies: [
-                "ROMACore", "ROMAEngine", "ROMATestSupport",
+                "ROMACore", "ROMAEngine", "ROMAClient", "ROMATestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

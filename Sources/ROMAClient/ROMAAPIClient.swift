@@ -17,8 +17,19 @@ public struct ROMAAPIClient: Sendable {
     /// Timeout of one request.
     public var timeout: Duration
 
+    /// The process-wide client of the API. A connection that cannot be made fails its request at
+    /// once and the caller's retry policy decides (`HTTPClient.shared` retries the connection
+    /// itself until the request's deadline, so a mistyped `ROMA_BASE_URL` took 30 s per attempt
+    /// and minutes per goal to say "Connection refused").
+    public static let pooledClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.tracing.tracer = nil
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     /// Creates a client.
-    public init(baseURL: String, apiKey: String, client: HTTPClient = .shared, timeout: Duration = .seconds(30)) {
+    public init(baseURL: String, apiKey: String, client: HTTPClient = ROMAAPIClient.pooledClient, timeout: Duration = .seconds(30)) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.client = client
@@ -70,7 +81,7 @@ public struct ROMAAPIClient: Sendable {
             let request = try HTTPClient.Request(url: baseURL + path, method: .POST, headers: headers)
             response = try await client.execute(request: request, deadline: .now() + deadline).get()
         } catch {
-            throw APIClientError(kind: .transport, message: "POST \(path) failed: \(error)")
+            throw APIClientError(kind: .transport, message: "POST \(path) failed: \(Self.describe(error))")
         }
         let data = response.body.map { Data($0.readableBytesView) } ?? Data()
         return try decode(.POST, path, status: Int(response.status.code), headers: response.headers, data: data)
@@ -97,9 +108,15 @@ public struct ROMAAPIClient: Sendable {
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
             if Task.isCancelled { throw APIClientError(kind: .cancelled, message: "cancelled") }
-            throw APIClientError(kind: .transport, message: "\(method.rawValue) \(path) failed: \(error)")
+            throw APIClientError(kind: .transport, message: "\(method.rawValue) \(path) failed: \(Self.describe(error))")
         }
         return try decode(method, path, status: Int(response.status.code), headers: response.headers, data: Data(bytes.readableBytesView))
+    }
+
+    /// A failed request's cause in a few words (AsyncHTTPClient's own errors keep their names).
+    private static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError { return error == .deadlineExceeded ? "no answer in time" : "\(error)" }
+        return TransportFailure.describe(error)
     }
 
     /// `timeout` as NIO's `TimeAmount`.

@@ -3,6 +3,7 @@ import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 import NIOPosix
+import ROMAClient
 import ROMACore
 import Synchronization
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import ROMAClient
 import ROMAEngine
 import ROMATestSupport
 import Testing

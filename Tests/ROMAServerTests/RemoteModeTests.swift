@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import ROMACore
 import ROMAEngine
 import ROMARunner
+import ROMATestSupport
 import Testing
 
 @testable import ROMAServer
@@ -199,6 +200,23 @@ import Testing
         #expect(outcomes.first?.temporary == true)
         #expect(listener.connections >= 4)  // the first try and three retries
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("remote-batch/g0").path))
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aServerThatRefusesConnectionsFailsTheGoalInAFewWords() async throws {
+        // Nothing listens: each attempt fails at once (no reconnect loop waiting out a deadline),
+        // and the goal's error says why in a few words.
+        let out = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let options = RunOptions(
+            out: out, mode: .remote, provider: ProviderSettings(name: "offline"), environment: [:],
+            remote: RemoteSettings(
+                baseURL: "http://127.0.0.1:\(try ClosedPort.make())", apiKey: "sk_live_test", pollInitial: .milliseconds(1),
+                pollMax: .milliseconds(5), maxRetries: 3))
+        let outcomes = try await BatchRunner(options: options).run([try Self.manifest(goals: 1)])
+        #expect(outcomes.first?.status == .failed)
+        #expect(outcomes.first?.temporary == true)
+        #expect(outcomes.first?.error == "POST /api/v1/executions failed: Connection refused (gave up after 4 attempts)")
     }
 
     @Test func serverErrorsAreRetriedWithoutDuplicateExecutions() async throws {

@@ -2,6 +2,7 @@ import Foundation
 internal import NIOCore
 internal import NIOHTTP1
 internal import NIOPosix
+import ROMAClient
 import Synchronization
 
 /// A keep-alive HTTP/1.1 client for model endpoints on plain `http://`: local model servers
@@ -271,6 +272,19 @@ final class KeepAliveHTTPClient: Sendable {
             answer = nil
             head = nil
             body = nil
+        }
+    }
+}
+
+extension KeepAliveHTTPClient.Failure: CustomStringConvertible {
+    /// In a user's words, as `TransportFailure.describe` gives the socket's errors.
+    var description: String {
+        switch self {
+        case .unanswered(let cause?): TransportFailure.describe(cause)
+        case .unanswered(nil): "the server closed the connection without answering"
+        case .truncated: "the connection closed before the answer was complete"
+        case .tooLarge(let limit): "the answer is larger than \(limit >> 20) MiB"
+        case .timedOut: "no answer in time"
         }
     }
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 internal import NIOCore
 internal import NIOHTTP1
+import ROMAClient
 import ROMACore
 import Synchronization
 

@@ -57,7 +57,9 @@ struct RemoteGoalRunner: Sendable {
             if Task.isCancelled || error is CancellationError {
                 outcome.status = .cancelled
                 if let executionID { await cancelOnServer(executionID) }
-                outcome.error = "cancelled; the remote execution \(executionID ?? "") was cancelled on the server"
+                outcome.error =
+                    executionID.map { "cancelled; the remote execution \($0) was cancelled on the server" }
+                    ?? "cancelled before an execution was created on the server"
             } else {
                 outcome.error = "\(error)"
             }
@@ -129,7 +131,8 @@ struct RemoteGoalRunner: Sendable {
                 try await sleeper.sleep(for: min(wait, settings.pollMax))
                 delay = min(settings.pollMax, delay * 2)
             } catch let error as APIClientError {
-                throw Stop.failed("\(error)", temporary: error.isRetryable || error.kind == .rateLimited)
+                let gaveUp = attempt > 0 ? " (gave up after \(attempt + 1) attempts)" : ""
+                throw Stop.failed("\(error)\(gaveUp)", temporary: error.isRetryable || error.kind == .rateLimited)
             }
         }
     }

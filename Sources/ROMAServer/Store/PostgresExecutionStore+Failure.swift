@@ -1,4 +1,5 @@
 import PostgresNIO
+import ROMAClient
 import ROMAEngine
 
 extension PostgresExecutionStore {
