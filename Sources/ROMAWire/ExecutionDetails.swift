@@ -64,13 +64,17 @@ public struct ExecutionMetadata: Sendable, Hashable, Codable {
     public var userMetadata: [String: String]?
     /// What every call cost (`null` when a model has no price); nil when not reported.
     public var costUSD: CostUSD?
+    /// The models, sorted, whose calls had no price: why `costUSD` is unknown, written where the
+    /// cost is, so a summary rebuilt from the folder names them. Nil when every call had one.
+    public var unpricedModels: [String]?
 
     /// Creates metadata.
     public init(
         executionTime: Double? = nil, tokensUsed: Int? = nil, agentCalls: Int? = nil, userMetadata: [String: String]? = nil,
-        costUSD: CostUSD? = nil
+        costUSD: CostUSD? = nil, unpricedModels: [String]? = nil
     ) {
         self.costUSD = costUSD
+        self.unpricedModels = unpricedModels
         self.executionTime = executionTime
         self.tokensUsed = tokensUsed
         self.agentCalls = agentCalls
@@ -84,7 +88,8 @@ public struct ExecutionMetadata: Sendable, Hashable, Codable {
             executionTime: try c.decodeIfPresent(Double.self, forKey: .executionTime),
             tokensUsed: try c.decodeIfPresent(Int.self, forKey: .tokensUsed),
             agentCalls: try c.decodeIfPresent(Int.self, forKey: .agentCalls),
-            userMetadata: try c.decodeIfPresent([String: String].self, forKey: .userMetadata), costUSD: try c.decodeCost(forKey: .costUSD))
+            userMetadata: try c.decodeIfPresent([String: String].self, forKey: .userMetadata), costUSD: try c.decodeCost(forKey: .costUSD),
+            unpricedModels: try c.decodeIfPresent([String].self, forKey: .unpricedModels))
     }
 
     enum CodingKeys: String, CodingKey {
@@ -93,6 +98,7 @@ public struct ExecutionMetadata: Sendable, Hashable, Codable {
         case agentCalls = "agent_calls"
         case userMetadata = "user_metadata"
         case costUSD = "cost_usd"
+        case unpricedModels = "unpriced_models"
     }
 
     /// Metadata keys that are secrets and never leave the process (not in files, not in responses).

@@ -202,6 +202,11 @@ extension CanonicalLineTests.Random {
                 var metadata: [String: String] = [:]
                 for _ in 0..<random.below(5) { metadata[random.text()] = random.text() }
                 return metadata
+            },
+            unpricedModels: maybe { random in
+                var models: [String] = []
+                for _ in 0..<random.below(3) { models.append(random.text()) }
+                return models
             })
         let error = maybe { random in
             APIError(code: random.text(), message: random.text(), details: random.maybe { $0.json(depth: 0) })

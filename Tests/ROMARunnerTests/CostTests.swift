@@ -73,8 +73,10 @@ struct CostTests {
         #expect(calls.first?["model"]?.stringValue == "smollm2-135m-instruct")
         let finished = events.filter { $0["event"]?.stringValue == "goal_finished" }
         #expect(Set(finished.compactMap { $0["cost_usd"]?.number }) == Set(expected.values))
-        // Nothing is unpriced, so nothing is warned about.
+        // Nothing is unpriced, so nothing is warned about or named.
         #expect(!result.stdout.contains("no price for"))
+        #expect(!index.contains("no price for"))
+        #expect(summary["unpriced_models"] == nil)
     }
 
     @Test("a model without a price is null everywhere, warned about once, never 0")
@@ -90,10 +92,11 @@ struct CostTests {
         let details = try String(contentsOf: tree.appendingPathComponent("capital-of-france/execution.json"), encoding: .utf8)
         #expect(details.contains("\"cost_usd\" : null"))
         #expect(!details.contains("\"cost_usd\" : 0"))
+        #expect(details.contains("\"unpriced_models\" : [\n      \"smollm2-135m-instruct\"\n    ]"))
         let notes = result.stdout.split(separator: "\n").filter { $0.contains("no price for 'smollm2-135m-instruct'") }
         #expect(notes.count == 1)
         let index = try String(contentsOf: tree.appendingPathComponent("index.md"), encoding: .utf8)
-        #expect(index.contains("Cost: unknown"))
+        #expect(index.contains("\nCost: unknown (no price for: smollm2-135m-instruct)\n"))
     }
 
     @Test("engine.max_cost_usd ends a goal with budget exceeded")

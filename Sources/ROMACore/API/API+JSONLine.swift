@@ -30,6 +30,7 @@ extension ExecutionMetadata: JSONLineWritable {
         writer.member("cost_usd", costUSD)
         writer.member("execution_time", executionTime)
         writer.member("tokens_used", tokensUsed)
+        if let unpricedModels { writer.member("unpriced_models", unpricedModels) }
         writer.member("user_metadata", userMetadata)
         writer.endObject()
     }

@@ -94,7 +94,7 @@ public struct ExecutionEngine: Sendable {
         return ExecutionRecord(
             executionID: id, request: request, status: status, result: result, error: failure, dag: await state.dag(),
             calls: calls, toolCalls: await state.sortedToolCalls(), tools: offered, createdAt: createdAt, finishedAt: finishedAt,
-            costUSD: cost)
+            costUSD: cost, unpricedModels: configuration.pricing.unpricedModels(calls))
     }
 
     /// The tools a request's allow list offers, listed once per execution (servers start on first use).

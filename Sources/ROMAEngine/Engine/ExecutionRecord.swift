@@ -27,6 +27,8 @@ public struct ExecutionRecord: Sendable, Hashable {
     /// What every call cost, from the recorded usage and the prices in force (unknown when a
     /// model has no price).
     public var costUSD: CostUSD = .zero
+    /// The models, sorted, whose calls had no price (why `costUSD` is unknown); empty when every call had one.
+    public var unpricedModels: [String] = []
 
     /// Total tokens of all calls.
     public var tokensUsed: Int { calls.reduce(0) { $0 + $1.usage.totalTokens } }
@@ -48,7 +50,8 @@ public struct ExecutionRecord: Sendable, Hashable {
             configProfile: request.configProfile, maxDepth: request.maxDepth, dag: dag,
             metadata: ExecutionMetadata(
                 executionTime: seconds, tokensUsed: tokensUsed, agentCalls: calls.count,
-                userMetadata: ExecutionMetadata.publicMetadata(request.metadata), costUSD: costUSD),
+                userMetadata: ExecutionMetadata.publicMetadata(request.metadata), costUSD: costUSD,
+                unpricedModels: unpricedModels.isEmpty ? nil : unpricedModels),
             error: error.map {
                 APIError(
                     code: status == .cancelled ? "cancelled" : "execution_error", message: $0.message,

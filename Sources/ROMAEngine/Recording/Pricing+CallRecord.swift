@@ -11,4 +11,9 @@ extension Pricing {
     public func cost(_ calls: [CallRecord]) -> CostUSD {
         calls.reduce(CostUSD.zero) { $0 + cost($1) }
     }
+
+    /// The models of `calls` that have no price, sorted and each once: what made their cost unknown.
+    public func unpricedModels(_ calls: [CallRecord]) -> [String] {
+        Set(calls.map(\.request.model).filter { prices[$0] == nil }).sorted()
+    }
 }

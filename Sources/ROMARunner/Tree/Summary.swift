@@ -24,10 +24,14 @@ public struct Summary: Sendable, Hashable, Codable {
         public var error: String?
         /// What the goal's calls cost: `null` when a model has no price; nil (left out) when it never ran.
         public var costUSD: CostUSD?
+        /// The models, sorted, whose calls had no price (from `execution.json`): why `costUSD` is
+        /// `null`. Nil (left out) when every call had one, or the folder predates the field.
+        public var unpricedModels: [String]?
 
         enum CodingKeys: String, CodingKey {
             case id, status, tokens, nodes, model, goal, error
             case costUSD = "cost_usd"
+            case unpricedModels = "unpriced_models"
             case executionId = "execution_id"
             case contentHash = "content_hash"
             case llmCalls = "llm_calls"
@@ -42,10 +46,14 @@ public struct Summary: Sendable, Hashable, Codable {
     /// What every goal that ran cost: `null` when any of them used a model without a price (nil
     /// only when read from a tree written before costs were reported).
     public var totalCostUSD: CostUSD?
+    /// Every model, sorted and once, that a goal's calls used without a price: why
+    /// `totalCostUSD` is `null`. Nil (left out) when there is none.
+    public var unpricedModels: [String]?
 
     enum CodingKeys: String, CodingKey {
         case manifest, goals, counts
         case totalCostUSD = "total_cost_usd"
+        case unpricedModels = "unpriced_models"
     }
 
     /// Reads the state of every goal of a manifest from its tree.
@@ -63,6 +71,13 @@ public struct Summary: Sendable, Hashable, Codable {
         for row in rows { counts[row.status, default: 0] += 1 }
         self.counts = counts
         totalCostUSD = Self.total(rows)
+        unpricedModels = Self.unpricedModels(rows)
+    }
+
+    /// The rows' unpriced models, sorted and once; nil when there is none.
+    static func unpricedModels(_ rows: [Row]) -> [String]? {
+        let models = Set(rows.flatMap { $0.unpricedModels ?? [] })
+        return models.isEmpty ? nil : models.sorted()
     }
 
     /// The sum of the rows' costs, in row order; unknown when any row's is.
@@ -93,20 +108,20 @@ public struct Summary: Sendable, Hashable, Codable {
             executionTime: details?.metadata.executionTime,
             configProfile: (resolved?.configProfile ?? goal.request.profile).rawValue, model: resolved?.model,
             goal: MermaidRenderer.shorten(goal.request.goal, 160), error: details?.error?.message,
-            costUSD: details.map { $0.metadata.costUSD ?? .unknown })
+            costUSD: details.map { $0.metadata.costUSD ?? .unknown }, unpricedModels: details?.metadata.unpricedModels)
     }
 
     /// `index.md`: a table of goals, then `sections` (comparison tables and the like), then each goal's DAG as Mermaid.
     public func indexMarkdown(tree: ResultsTree, sections: [String] = []) -> String {
         var text = "# \(manifest)\n\n"
         text += counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: " · ") + "\n\n"
-        text += "Cost: \(Self.describe(totalCostUSD ?? Self.total(goals)))\n\n"
+        text += "Cost: \(Self.describe(totalCostUSD ?? Self.total(goals), unpriced: unpricedModels ?? Self.unpricedModels(goals)))\n\n"
         text += "| goal | status | tokens | cost (USD) | time (s) | nodes | task |\n|---|---|---:|---:|---:|---:|---|\n"
         for row in goals {
             let link = row.status == "pending" || row.status == "deferred" ? "`\(row.id)`" : "[\(row.id)](\(row.id)/result.md)"
             let time = row.executionTime.map { String(format: "%.1f", $0) } ?? "–"
             let goal = row.goal.replacingOccurrences(of: "|", with: "\\|")
-            let cost = row.costUSD.map(Self.describe) ?? "–"
+            let cost = row.costUSD.map { Self.describe($0) } ?? "–"
             text +=
                 "| \(link) | \(row.status) | \(row.tokens) | \(cost) | \(time) | \(row.nodes) | \(MermaidRenderer.shorten(goal, 90)) |\n"
         }
@@ -122,9 +137,46 @@ public struct Summary: Sendable, Hashable, Codable {
         return text
     }
 
-    /// A cost as `index.md` shows it: dollars to four places (six below a cent), or "unknown".
-    static func describe(_ cost: CostUSD) -> String {
-        guard let dollars = cost.dollars else { return "unknown" }
+    /// A cost as `index.md` shows it: dollars to four places (six below a cent), or "unknown",
+    /// followed by the models that had no price when they are known.
+    static func describe(_ cost: CostUSD, unpriced: [String]? = nil) -> String {
+        guard let dollars = cost.dollars else {
+            guard let unpriced, !unpriced.isEmpty else { return "unknown" }
+            return "unknown (no price for: \(unpriced.joined(separator: ", ")))"
+        }
         return String(format: dollars < 0.01 && dollars > 0 ? "$%.6f" : "$%.4f", dollars)
+    }
+}
+
+// The decoders keep `cost_usd: null` (unknown) apart from a missing key (never ran): the
+// synthesized ones would read both as nil, so a row that travels through the shards' ledger, or
+// a summary read back from `summary.json`, would lose its unknown cost. In extensions, so `Row`
+// keeps its memberwise initialiser.
+
+extension Summary {
+    /// Decodes a summary; `total_cost_usd: null` stays unknown.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        manifest = try c.decode(String.self, forKey: .manifest)
+        goals = try c.decode([Row].self, forKey: .goals)
+        counts = try c.decode([String: Int].self, forKey: .counts)
+        totalCostUSD = try c.decodeCost(forKey: .totalCostUSD)
+        unpricedModels = try c.decodeIfPresent([String].self, forKey: .unpricedModels)
+    }
+}
+
+extension Summary.Row {
+    /// Decodes a row; `cost_usd: null` stays unknown.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try c.decode(String.self, forKey: .id), status: try c.decode(String.self, forKey: .status),
+            executionId: try c.decodeIfPresent(String.self, forKey: .executionId),
+            contentHash: try c.decodeIfPresent(String.self, forKey: .contentHash), tokens: try c.decode(Int.self, forKey: .tokens),
+            llmCalls: try c.decode(Int.self, forKey: .llmCalls), nodes: try c.decode(Int.self, forKey: .nodes),
+            executionTime: try c.decodeIfPresent(Double.self, forKey: .executionTime),
+            configProfile: try c.decode(String.self, forKey: .configProfile), model: try c.decodeIfPresent(String.self, forKey: .model),
+            goal: try c.decode(String.self, forKey: .goal), error: try c.decodeIfPresent(String.self, forKey: .error),
+            costUSD: try c.decodeCost(forKey: .costUSD), unpricedModels: try c.decodeIfPresent([String].self, forKey: .unpricedModels))
     }
 }
