@@ -20,79 +20,79 @@ struct KeepAliveHTTPClientTests {
     static let context = CallContext(goalID: "g", nodeID: "n", purpose: "execute")
 
     @Test func aConnectionCarriesOneCallAfterAnother() async throws {
-        let server = try await ScriptedServer.start { _ in .answer(Self.completion) }
-        defer { server.stop() }
-        let model = OpenAIModel(configuration: .init(baseURL: server.baseURL))
-        for _ in 0..<3 { #expect(try await model.complete(Self.request, context: Self.context).content == "fine") }
-        #expect(server.requests == 3)
-        #expect(server.connections == 1)
-        #expect(server.paths == Array(repeating: "POST /v1/chat/completions", count: 3))
+        try await ScriptedServer { _ in .answer(Self.completion) }.run { server async throws in
+            let model = OpenAIModel(configuration: .init(baseURL: server.baseURL))
+            for _ in 0..<3 { #expect(try await model.complete(Self.request, context: Self.context).content == "fine") }
+            #expect(server.requests == 3)
+            #expect(server.connections == 1)
+            #expect(server.paths == Array(repeating: "POST /v1/chat/completions", count: 3))
+        }
     }
 
     @Test func aKeptConnectionTheServerClosedIsReplacedWithoutAnError() async throws {
         // The second request arrives on the kept connection and the server closes it unanswered,
         // as a server does whose idle timeout fires just as the request is sent.
-        let server = try await ScriptedServer.start { index in index == 1 ? .closeUnanswered : .answer(Self.completion) }
-        defer { server.stop() }
-        let model = OpenAIModel(configuration: .init(baseURL: server.baseURL))
-        #expect(try await model.complete(Self.request, context: Self.context).content == "fine")
-        #expect(try await model.complete(Self.request, context: Self.context).content == "fine")
-        #expect(server.requests == 3)
-        #expect(server.connections == 2)
+        try await ScriptedServer { index in index == 1 ? .closeUnanswered : .answer(Self.completion) }.run { server async throws in
+            let model = OpenAIModel(configuration: .init(baseURL: server.baseURL))
+            #expect(try await model.complete(Self.request, context: Self.context).content == "fine")
+            #expect(try await model.complete(Self.request, context: Self.context).content == "fine")
+            #expect(server.requests == 3)
+            #expect(server.connections == 2)
+        }
     }
 
     @Test func aNewConnectionClosedUnansweredIsATransportErrorNotARetry() async throws {
-        let server = try await ScriptedServer.start { _ in .closeUnanswered }
-        defer { server.stop() }
-        let model = OpenAIModel(configuration: .init(baseURL: server.baseURL))
-        let error = await #expect(throws: LLMError.self) { try await model.complete(Self.request, context: Self.context) }
-        #expect(error?.code == .transport)
-        #expect(error?.message == "request to \(server.baseURL) failed: the server closed the connection without answering")
-        #expect(server.requests == 1)
+        try await ScriptedServer { _ in .closeUnanswered }.run { server async throws in
+            let model = OpenAIModel(configuration: .init(baseURL: server.baseURL))
+            let error = await #expect(throws: LLMError.self) { try await model.complete(Self.request, context: Self.context) }
+            #expect(error?.code == .transport)
+            #expect(error?.message == "request to \(server.baseURL) failed: the server closed the connection without answering")
+            #expect(server.requests == 1)
+        }
     }
 
     @Test func anAnswerThatClosesTheConnectionIsNotReused() async throws {
-        let server = try await ScriptedServer.start { _ in .answer(Self.completion, close: true) }
-        defer { server.stop() }
-        let model = OpenAIModel(configuration: .init(baseURL: server.baseURL))
-        for _ in 0..<2 { #expect(try await model.complete(Self.request, context: Self.context).content == "fine") }
-        #expect(server.connections == 2)
+        try await ScriptedServer { _ in .answer(Self.completion, close: true) }.run { server async throws in
+            let model = OpenAIModel(configuration: .init(baseURL: server.baseURL))
+            for _ in 0..<2 { #expect(try await model.complete(Self.request, context: Self.context).content == "fine") }
+            #expect(server.connections == 2)
+        }
     }
 
     @Test func aChunkedAnswerIsJoined() async throws {
-        let server = try await ScriptedServer.start { _ in .chunked(Self.completion) }
-        defer { server.stop() }
-        let model = OpenAIModel(configuration: .init(baseURL: server.baseURL))
-        #expect(try await model.complete(Self.request, context: Self.context).content == "fine")
-        #expect(try await model.complete(Self.request, context: Self.context).content == "fine")
-        #expect(server.connections == 1)
+        try await ScriptedServer { _ in .chunked(Self.completion) }.run { server async throws in
+            let model = OpenAIModel(configuration: .init(baseURL: server.baseURL))
+            #expect(try await model.complete(Self.request, context: Self.context).content == "fine")
+            #expect(try await model.complete(Self.request, context: Self.context).content == "fine")
+            #expect(server.connections == 1)
+        }
     }
 
     @Test func anAnswerCutShortIsATransportError() async throws {
-        let server = try await ScriptedServer.start { _ in .truncated(Self.completion) }
-        defer { server.stop() }
-        let model = OpenAIModel(configuration: .init(baseURL: server.baseURL))
-        let error = await #expect(throws: LLMError.self) { try await model.complete(Self.request, context: Self.context) }
-        #expect(error?.message == "request to \(server.baseURL) failed: the connection closed before the answer was complete")
+        try await ScriptedServer { _ in .truncated(Self.completion) }.run { server async throws in
+            let model = OpenAIModel(configuration: .init(baseURL: server.baseURL))
+            let error = await #expect(throws: LLMError.self) { try await model.complete(Self.request, context: Self.context) }
+            #expect(error?.message == "request to \(server.baseURL) failed: the connection closed before the answer was complete")
+        }
     }
 
     @Test func anAnswerLargerThanTheLimitIsRefused() async throws {
-        let server = try await ScriptedServer.start { _ in .answer(String(repeating: "x", count: 5000)) }
-        defer { server.stop() }
-        let client = KeepAliveHTTPClient(maxBodySize: 4096)
-        let target = try #require(KeepAliveHTTPClient.Target(URL(string: server.baseURL + "/chat/completions")!))
-        await #expect(throws: KeepAliveHTTPClient.Failure.self) {
-            _ = try await client.post(target, headers: [:], body: ByteBuffer(string: "{}"), deadline: .now() + .seconds(30))
+        try await ScriptedServer { _ in .answer(String(repeating: "x", count: 5000)) }.run { server async throws in
+            let client = KeepAliveHTTPClient(maxBodySize: 4096)
+            let target = try #require(KeepAliveHTTPClient.Target(URL(string: server.baseURL + "/chat/completions")!))
+            await #expect(throws: KeepAliveHTTPClient.Failure.self) {
+                _ = try await client.post(target, headers: [:], body: ByteBuffer(string: "{}"), deadline: .now() + .seconds(30))
+            }
+            #expect(TransportFailure.describe(KeepAliveHTTPClient.Failure.tooLarge(limit: 32 << 20)) == "the answer is larger than 32 MiB")
         }
-        #expect(TransportFailure.describe(KeepAliveHTTPClient.Failure.tooLarge(limit: 32 << 20)) == "the answer is larger than 32 MiB")
     }
 
     @Test func anAnswerThatNeverComesTimesOut() async throws {
-        let server = try await ScriptedServer.start { _ in .silence }
-        defer { server.stop() }
-        let model = OpenAIModel(configuration: .init(baseURL: server.baseURL, timeout: .milliseconds(200)))
-        let error = await #expect(throws: LLMError.self) { try await model.complete(Self.request, context: Self.context) }
-        #expect(error?.code == .timeout)
+        try await ScriptedServer { _ in .silence }.run { server async throws in
+            let model = OpenAIModel(configuration: .init(baseURL: server.baseURL, timeout: .milliseconds(200)))
+            let error = await #expect(throws: LLMError.self) { try await model.complete(Self.request, context: Self.context) }
+            #expect(error?.code == .timeout)
+        }
     }
 
     @Test func urlsAreSplitIntoHostPortAndPath() throws {
@@ -136,7 +136,6 @@ final class ScriptedServer: Sendable {
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let counts = Mutex(Counts())
     private let script: @Sendable (Int) -> Reply
-    private let channel = Mutex<(any Channel)?>(nil)
     private let port = Mutex(0)
 
     var baseURL: String { "http://127.0.0.1:\(port.withLock { $0 })/v1" }
@@ -144,24 +143,33 @@ final class ScriptedServer: Sendable {
     var connections: Int { counts.withLock { $0.connections } }
     var paths: [String] { counts.withLock { $0.paths } }
 
-    private init(script: @escaping @Sendable (Int) -> Reply) { self.script = script }
+    init(script: @escaping @Sendable (Int) -> Reply) { self.script = script }
 
-    static func start(_ script: @escaping @Sendable (Int) -> Reply) async throws -> ScriptedServer {
-        let server = ScriptedServer(script: script)
-        let channel = try await ServerBootstrap(group: server.group)
-            .childChannelInitializer { channel in
-                server.counts.withLock { $0.connections += 1 }
-                return channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(Connection(server: server)) }
-            }
-            .bind(host: "127.0.0.1", port: 0).get()
-        server.channel.withLock { $0 = channel }
-        server.port.withLock { $0 = channel.localAddress?.port ?? 0 }
-        return server
+    /// Runs `body` with this server answering; stops it when `body` returns or throws.
+    /// (Stopping waits for the server's event loop without blocking a thread of Swift's pool,
+    /// where other suites' servers and engines run.)
+    func run<T>(_ body: (ScriptedServer) async throws -> T) async throws -> T {
+        do {
+            let channel = try await ServerBootstrap(group: group)
+                .childChannelInitializer { channel in
+                    self.counts.withLock { $0.connections += 1 }
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(Connection(server: self))
+                    }
+                }
+                .bind(host: "127.0.0.1", port: 0).get()
+            port.withLock { $0 = channel.localAddress?.port ?? 0 }
+            let value = try await body(self)
+            await stop()
+            return value
+        } catch {
+            await stop()
+            throw error
+        }
     }
 
-    func stop() {
-        try? channel.withLock { $0 }?.close().wait()
-        try? group.syncShutdownGracefully()
+    private func stop() async {
+        try? await group.shutdownGracefully()
     }
 
     /// Takes the next request's number and its first line.

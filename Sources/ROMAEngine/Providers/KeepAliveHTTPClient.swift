@@ -75,6 +75,9 @@ final class KeepAliveHTTPClient: Sendable {
     static let shared = KeepAliveHTTPClient()
 
     private let group: any EventLoopGroup
+    /// The group's loops: a connection is opened on the caller's loop only if it is one of them
+    /// (a loop of another group, such as a server's, may shut down with its group).
+    private let loops: [any EventLoop]
     /// The largest answer body taken.
     private let maxBodySize: Int
     /// How long a connection may take to open (the call's deadline, if sooner).
@@ -89,6 +92,7 @@ final class KeepAliveHTTPClient: Sendable {
         connectTimeout: TimeAmount = .seconds(10)
     ) {
         self.group = group
+        loops = Array(group.makeIterator())
         self.maxBodySize = maxBodySize
         self.connectTimeout = connectTimeout
     }
@@ -113,7 +117,7 @@ final class KeepAliveHTTPClient: Sendable {
     /// An idle connection to `target` (one on the calling thread's event loop if there is one)
     /// or a new one; whether it was kept from an earlier request.
     private func connection(to target: Target, deadline: NIODeadline) async throws -> (any Channel, kept: Bool) {
-        let current = MultiThreadedEventLoopGroup.currentEventLoop
+        let current = MultiThreadedEventLoopGroup.currentEventLoop.flatMap { loop in loops.first { $0 === loop } }
         while let channel = takeIdle(target, preferring: current) {
             if channel.isActive { return (channel, true) }
         }
