@@ -54,6 +54,9 @@ final class ChildProcess: @unchecked Sendable {
     let process = Process()
     private let output = Pipe()
     private var buffer = ""
+    /// Lines read while looking for another; a later search finds them (a server logs its two
+    /// listeners' addresses in either order).
+    private var passed: [String] = []
 
     init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], readingStderr: Bool = false) throws {
         process.executableURL = URL(fileURLWithPath: executable)
@@ -82,13 +85,16 @@ final class ChildProcess: @unchecked Sendable {
         line { $0.contains(marker) }
     }
 
-    /// Reads until a line satisfies `accept`; returns that line (nil at end of output).
+    /// The first line, among those passed over and then those still to come, that satisfies
+    /// `accept` (nil at end of output). Each line is returned once.
     private func line(where accept: (String) -> Bool) -> String? {
+        if let index = passed.firstIndex(where: accept) { return passed.remove(at: index) }
         while true {
             if let range = buffer.range(of: "\n") {
                 let line = String(buffer[..<range.lowerBound])
                 buffer.removeSubrange(..<range.upperBound)
                 if accept(line) { return line }
+                passed.append(line)
                 continue
             }
             let data = output.fileHandleForReading.availableData
