@@ -81,7 +81,7 @@ public struct ROMAAPIClient: Sendable {
             let request = try HTTPClient.Request(url: baseURL + path, method: .POST, headers: headers)
             response = try await client.execute(request: request, deadline: .now() + deadline).get()
         } catch {
-            throw APIClientError(kind: .transport, message: "POST \(path) failed: \(Self.describe(error))")
+            throw APIClientError(kind: .transport, message: "POST \(path) failed: \(TransportFailure.describe(error))")
         }
         let data = response.body.map { Data($0.readableBytesView) } ?? Data()
         return try decode(.POST, path, status: Int(response.status.code), headers: response.headers, data: data)
@@ -108,15 +108,9 @@ public struct ROMAAPIClient: Sendable {
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
             if Task.isCancelled { throw APIClientError(kind: .cancelled, message: "cancelled") }
-            throw APIClientError(kind: .transport, message: "\(method.rawValue) \(path) failed: \(Self.describe(error))")
+            throw APIClientError(kind: .transport, message: "\(method.rawValue) \(path) failed: \(TransportFailure.describe(error))")
         }
         return try decode(method, path, status: Int(response.status.code), headers: response.headers, data: Data(bytes.readableBytesView))
-    }
-
-    /// A failed request's cause in a few words (AsyncHTTPClient's own errors keep their names).
-    private static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError { return error == .deadlineExceeded ? "no answer in time" : "\(error)" }
-        return TransportFailure.describe(error)
     }
 
     /// `timeout` as NIO's `TimeAmount`.

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 internal import NIOCore
 internal import NIOHTTP1
@@ -17,6 +18,8 @@ public enum TransportFailure {
             if let failure = error.connectionErrors.first { return describe(failure.error) }
             if let failure = error.dnsAAAAError ?? error.dnsAError { return "cannot resolve \(error.host): \(describe(failure))" }
             return "cannot connect to \(error.host):\(error.port)"
+        case let error as HTTPClientError where isTimeout(error):
+            return "no answer in time"
         case let error as HTTPParserError:
             return "the answer is not valid HTTP (\(error))"
         case let error as ChannelError:
@@ -25,5 +28,15 @@ public enum TransportFailure {
         default:
             return "\(error)"
         }
+    }
+
+    /// Whether the failure is a deadline that passed: AsyncHTTPClient's deadline, read or connect
+    /// timeout, or NIO's connect timeout.
+    public static func isTimeout(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError {
+            return error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
+        }
+        if case ChannelError.connectTimeout = error { return true }
+        return false
     }
 }

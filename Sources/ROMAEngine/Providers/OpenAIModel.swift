@@ -38,6 +38,8 @@ public struct OpenAIModel: LanguageModel {
     private let transport: Transport
     /// `<baseURL>/chat/completions`, parsed once (parsing it for every call showed in `perf`).
     private let completionsURL: URL?
+    /// A call's headers: the content type and the key, built once.
+    private let headers: HTTPHeaders
 
     /// The client of an endpoint: `http://` endpoints the keep-alive client, `https://` ones
     /// (and any given client) AsyncHTTPClient.
@@ -79,6 +81,9 @@ public struct OpenAIModel: LanguageModel {
         self.formats = formats
         let url = URL(string: configuration.baseURL + "/chat/completions")
         completionsURL = url
+        var headers = HTTPHeaders([("Content-Type", "application/json")])
+        if let key = configuration.apiKey, !key.isEmpty { headers.add(name: "Authorization", value: "Bearer \(key)") }
+        self.headers = headers
         if client == nil, !Self.keepAliveRefused, let url, let target = KeepAliveHTTPClient.Target(url) {
             transport = .keepAlive(.shared, target)
         } else {
@@ -170,16 +175,12 @@ public struct OpenAIModel: LanguageModel {
             writer.beginArray()
             for tool in tools {
                 writer.element()
-                writer.beginObject()
-                writer.key("function")
-                writer.beginObject()
-                writer.member("description", tool.description)
-                writer.member("name", tool.name)
-                writer.key("parameters")
-                writer.value(tool.inputSchema)
-                writer.endObject()
-                writer.member("type", "function")
-                writer.endObject()
+                writeFunction(to: &writer) { writer in
+                    writer.member("description", tool.description)
+                    writer.member("name", tool.name)
+                    writer.key("parameters")
+                    writer.value(tool.inputSchema)
+                }
             }
             writer.endArray()
         }
@@ -198,18 +199,26 @@ public struct OpenAIModel: LanguageModel {
             writer.beginArray()
             for call in calls {
                 writer.element()
-                writer.beginObject()
-                writer.key("function")
-                writer.beginObject()
-                writer.member("arguments", call.arguments)
-                writer.member("name", call.name)
-                writer.endObject()
-                writer.member("id", call.id)
-                writer.member("type", "function")
-                writer.endObject()
+                writeFunction(id: call.id, to: &writer) { writer in
+                    writer.member("arguments", call.arguments)
+                    writer.member("name", call.name)
+                }
             }
             writer.endArray()
         }
+        writer.endObject()
+    }
+
+    /// `{"function": {…}, "id": …, "type": "function"}`: how the API wraps a tool, and (with its
+    /// `id`) a tool call.
+    static func writeFunction(id: String? = nil, to writer: inout JSONLineWriter, _ function: (inout JSONLineWriter) -> Void) {
+        writer.beginObject()
+        writer.key("function")
+        writer.beginObject()
+        function(&writer)
+        writer.endObject()
+        writer.member("id", id)
+        writer.member("type", "function")
         writer.endObject()
     }
 
@@ -266,8 +275,6 @@ public struct OpenAIModel: LanguageModel {
 
     /// Sends a request body to the completions URL: the answer's status, headers and body.
     private func post(_ body: [UInt8]) async throws -> (status: Int, headers: HTTPHeaders, body: ByteBuffer) {
-        var headers = HTTPHeaders([("Content-Type", "application/json")])
-        if let key = configuration.apiKey, !key.isEmpty { headers.add(name: "Authorization", value: "Bearer \(key)") }
         // The deadline covers the whole exchange, a body that stalls half-way included. Both
         // clients keep it as a timer on the connection's event loop: no task and no dispatch
         // timer per call.
@@ -289,17 +296,11 @@ public struct OpenAIModel: LanguageModel {
                 }
                 return (Int(response.status.code), response.headers, response.body ?? ByteBuffer())
             }
-        } catch let error as HTTPClientError {
-            if Task.isCancelled { throw CancellationError() }
-            if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout { throw timedOut }
-            throw LLMError(code: .transport, message: "request to \(configuration.baseURL) failed: \(error)")
         } catch KeepAliveHTTPClient.Failure.timedOut {
             throw timedOut
-        } catch is CancellationError {
-            throw CancellationError()
         } catch {
-            if Task.isCancelled { throw CancellationError() }
-            if case ChannelError.connectTimeout = error { throw timedOut }
+            if Task.isCancelled || error is CancellationError { throw CancellationError() }
+            if TransportFailure.isTimeout(error) { throw timedOut }
             throw LLMError(
                 code: .transport, message: "request to \(configuration.baseURL) failed: \(TransportFailure.describe(error))")
         }
