@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ROMACore
 import ROMAEngine
 import ROMATestSupport
@@ -210,6 +211,50 @@ import Testing
             killAt += 1
         }
         #expect(killAt > 15, "the swap and the summary make more calls than this")
+    }
+
+    /// A new goal's folder is renamed straight into place (no `.ready-` step): a kill at any
+    /// call of its write leaves the whole folder or none, never a leftover, and a kill after the
+    /// rename leaves it in place.
+    @Test func noKillDuringANewGoalsWriteLeavesAPartialFolder() async throws {
+        let manifest = try Self.manifest(goals: 1)
+        let reference = try TemporaryFolder()
+        _ = try await BatchRunner(options: Fixtures.options(reference.url)).run([manifest])
+        let expected = Fixtures.snapshot(reference.url.appendingPathComponent("crash/g0")).mapValues(\.0)
+        var killAt = 0
+        var renamedIn = 0
+        while true {
+            let tmp = try TemporaryFolder()
+            let calls = Mutex<[(FileSystemFaults.Call, String)]>([])
+            var options = Fixtures.options(tmp.url)
+            let limit = killAt
+            options.faults = FileSystemFaults { call, path in
+                calls.withLock { seen in
+                    defer { seen.append((call, path)) }
+                    return seen.count >= limit ? .kill : nil
+                }
+            }
+            _ = try? await BatchRunner(options: options).run([manifest])
+            let made = calls.withLock { $0 }
+            guard made.count > killAt else { break }  // every call of the run has been a kill point
+            // Whether the kill came after the folder's rename into place.
+            let afterRename = made.prefix(killAt).contains { $0.0 == .rename && $0.1.hasSuffix("/crash/g0") }
+
+            let tree = ResultsTree(out: tmp.url, manifestName: "crash")
+            try tree.recover()
+            let files = Fixtures.snapshot(tree.goalFolder("g0")).mapValues(\.0)
+            let whole = files["request.json"] == expected["request.json"] && Set(files.keys) == Set(expected.keys) && Self.agree(files)
+            #expect(files.isEmpty || whole, "kill at call \(killAt): the folder is whole or absent")
+            if afterRename {
+                renamedIn += 1
+                #expect(whole, "kill at call \(killAt): the renamed folder stays in place")
+            }
+            let leftovers = Self.entries(tree.root).filter { $0.hasPrefix(".tmp-") || $0.hasPrefix(".ready-") || $0.hasPrefix(".old-") }
+            #expect(leftovers.isEmpty, "kill at call \(killAt): \(leftovers)")
+            #expect(!made.contains { $0.1.contains("/.ready-") }, "a new goal needs no .ready- step")
+            killAt += 1
+        }
+        #expect(killAt > 8 && renamedIn > 0, "the write and the summary make more calls than this")
     }
 
     /// Whether a goal folder's execution and DAG belong to one execution.

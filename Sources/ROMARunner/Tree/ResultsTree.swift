@@ -151,8 +151,12 @@ public struct ResultsTree: Sendable {
     /// 1. the files are written into `.tmp-<owner>-<token>-<id>` and made durable, with the
     ///    folder's entries, before anything else (one `syncfs` on Linux; `fsync` of each file
     ///    and the folder elsewhere) — incomplete, removed by recovery;
-    /// 2. it is renamed `.ready-<owner>-<token>-<inode>-<id>`: complete, and named with its
-    ///    inode number, so recovery can tell it from the folder it replaces;
+    /// 2. a new goal (no folder in place) is renamed in with `RENAME_NOREPLACE` at once, and the
+    ///    steps end with 5; a kill before that rename leaves the `.tmp-` folder, and the goal runs
+    ///    again (the goal's folder is there, complete, or not there at all). Otherwise, or when
+    ///    another writer puts the goal in place meanwhile, it is renamed
+    ///    `.ready-<owner>-<token>-<inode>-<id>`: complete, and named with its inode number, so
+    ///    recovery can tell it from the folder it replaces;
     /// 3. on Linux it is exchanged with the goal's folder in one `renameat2(RENAME_EXCHANGE)`
     ///    (a new goal: renamed in with `RENAME_NOREPLACE`) — after it, the `.ready-` name holds
     ///    the old folder, and recovery removes it because the goal's folder has the inode the
@@ -183,6 +187,20 @@ public struct ResultsTree: Sendable {
         } catch let error as ResultsTreeError {
             try? fileSystem.removeTree(staging)
             throw error
+        }
+        let target = "\(rootPath)/\(id)"
+        // A new goal goes straight in: the `.ready-` step is only for replacing a folder.
+        if fileSystem.inode(target) == nil {
+            do {
+                try fileSystem.rename(staging, target, noReplace: true)
+                try fileSystem.syncDirectory(rootPath)
+                return true
+            } catch let error as ResultsTreeError where error.errorNumber == EEXIST {
+                // Another writer put the goal in place meanwhile: replace it below.
+            } catch let error as ResultsTreeError {
+                try? fileSystem.removeTree(staging)
+                throw error
+            }
         }
         guard let inode = fileSystem.inode(staging) else {
             throw ResultsTreeError(.io, operation: "write", path: staging, errorNumber: ENOENT)

@@ -24,15 +24,27 @@ struct TreeFileSystem: Sendable {
     /// Creates a folder (and its parents); an existing folder is fine.
     func makeDirectory(_ path: String, code: ResultsTreeError.Code = .io) throws {
         try check(.makeDirectory, path, operation: "create")
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw ResultsTreeError(code, operation: "create", path: path, errorNumber: ENOTDIR) }
-            return
-        }
-        let parent = (path as NSString).deletingLastPathComponent
-        if !parent.isEmpty, parent != path, parent != "/" { try makeDirectory(parent, code: code) }
-        if mkdir(path, 0o755) != 0, errno != EEXIST {
-            throw ResultsTreeError(code, operation: "create", path: path, errorNumber: errno)
+        // `mkdir` first: a goal's staging folder, made once per goal, has its parent already.
+        if mkdir(path, 0o755) == 0 { return }
+        let failure = errno
+        switch failure {
+        case EEXIST:
+            var info = stat()
+            guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR else {
+                throw ResultsTreeError(code, operation: "create", path: path, errorNumber: ENOTDIR)
+            }
+        case ENOENT, ENOTDIR:
+            // A missing parent, or a file where one belongs: the parents name the culprit.
+            let parent = (path as NSString).deletingLastPathComponent
+            guard !parent.isEmpty, parent != path, parent != "/" else {
+                throw ResultsTreeError(code, operation: "create", path: path, errorNumber: failure)
+            }
+            try makeDirectory(parent, code: code)
+            if mkdir(path, 0o755) != 0, errno != EEXIST {
+                throw ResultsTreeError(code, operation: "create", path: path, errorNumber: errno)
+            }
+        default:
+            throw ResultsTreeError(code, operation: "create", path: path, errorNumber: failure)
         }
     }
 
