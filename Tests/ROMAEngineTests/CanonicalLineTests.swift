@@ -76,6 +76,21 @@ struct CanonicalLineTests {
         }
     }
 
+    @Test("a record carrying its request's line (as the engine makes them) writes the same bytes; a changed request drops the line")
+    func splicedRequestLine() throws {
+        var random = Random(state: 7)
+        for _ in 0..<100 {
+            let plain = random.record()
+            var spliced = plain
+            spliced.requestLine = DerivedBytes(bytes: plain.request.canonicalLine)
+            #expect(spliced.canonicalLine == Array(try Self.encoder.encode(plain)))
+            #expect(spliced == plain && spliced.hashValue == plain.hashValue, "the line is not part of the record's value")
+            spliced.request = random.request()
+            #expect(spliced.requestLine.bytes == nil)
+            #expect(spliced.canonicalLine == Array(try Self.encoder.encode(spliced)))
+        }
+    }
+
     @Test("JSON values: the same bytes as JSONEncoder, keys in its sorted order", arguments: 0..<20)
     func valuesMatchEncoder(seed: Int) throws {
         var random = Random(state: UInt64(1000 + seed))

@@ -233,6 +233,14 @@ public struct JSONLineWriter {
         if let value { member(name, value) }
     }
 
+    /// A member whose value is already written: `json` must be one value's canonical one-line
+    /// JSON (`canonicalLine`), spliced in as is (one-line writers only).
+    public mutating func member(_ name: String, json: [UInt8]) {
+        assert(!pretty, "a one-line value spliced into pretty JSON")
+        key(name)
+        bytes.append(contentsOf: json)
+    }
+
     public mutating func member(_ name: String, _ elements: [some JSONLineWritable]) {
         key(name)
         beginArray()

@@ -36,10 +36,14 @@ struct NodeCaller {
             maxTokens: request.maxTokens,
             responseSchema: schema, tools: tools)
         let provider = engine.model.providerName
-        let contentKey = CallRecord.key(provider: provider, request: chat, sample: 0)
+        // Written once: for the replay keys here and for `calls.jsonl` later.
+        var writer = JSONLineWriter(capacity: 4096)
+        chat.write(to: &writer)
+        let requestLine = writer.bytes
+        let contentKey = CallRecord.key(provider: provider, requestLine: requestLine, sample: 0)
         let sample = seen[contentKey, default: 0]
         seen[contentKey] = sample + 1
-        let key = sample == 0 ? contentKey : CallRecord.key(provider: provider, request: chat, sample: sample)
+        let key = sample == 0 ? contentKey : CallRecord.key(provider: provider, requestLine: requestLine, sample: sample)
         var context = CallContext(goalID: goalID, nodeID: nodeID, purpose: purpose, sampleIndex: sample)
         context.recordingKey = key
 
@@ -74,7 +78,8 @@ struct NodeCaller {
             purpose: purpose, provider: provider, sample: sample, request: chat, response: response.content,
             finishReason: response.finishReason, usage: response.usage,
             latencyMs: Int((finished.timeIntervalSince(started) * 1000).rounded()),
-            startedAt: Timestamp.string(started), finishedAt: Timestamp.string(finished), toolCalls: response.toolCalls)
+            startedAt: Timestamp.string(started), finishedAt: Timestamp.string(finished), toolCalls: response.toolCalls,
+            requestLine: requestLine)
         sequence += 1
         span.set(cost: engine.configuration.pricing.cost(record))
         do {

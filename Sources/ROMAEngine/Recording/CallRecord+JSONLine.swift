@@ -56,7 +56,7 @@ extension CallRecord: JSONLineWritable {
         writer.member("node_id", nodeID)
         writer.member("provider", provider)
         writer.member("purpose", purpose)
-        writer.member("request", request)
+        if let line = requestLine.bytes { writer.member("request", json: line) } else { writer.member("request", request) }
         writer.member("response", response)
         writer.member("sample", sample)
         writer.member("sequence", sequence)
@@ -67,11 +67,11 @@ extension CallRecord: JSONLineWritable {
     }
 
     /// The bytes a replay key hashes: `{"provider":…,"request":…,"sample":…}` on one line.
-    static func keyLine(provider: String, request: ChatRequest, sample: Int) -> [UInt8] {
-        var writer = JSONLineWriter(capacity: 2048)
+    static func keyLine(provider: String, requestLine: [UInt8], sample: Int) -> [UInt8] {
+        var writer = JSONLineWriter(capacity: requestLine.count + 64)
         writer.beginObject()
         writer.member("provider", provider)
-        writer.member("request", request)
+        writer.member("request", json: requestLine)
         writer.member("sample", sample)
         writer.endObject()
         return writer.bytes

@@ -18,7 +18,13 @@ public struct CallRecord: Sendable, Hashable, Codable {
     /// How many identical calls the node made before this one.
     public var sample: Int
     /// The request.
-    public var request: ChatRequest
+    public var request: ChatRequest {
+        didSet { requestLine.bytes = nil }
+    }
+    /// The request's canonical line, kept from when its replay key was computed so that
+    /// `calls.jsonl` splices it in instead of writing the request again; derived from `request`
+    /// (cleared when it changes), so not part of the record's value.
+    var requestLine = DerivedBytes()
     /// The answer text.
     public var response: String
     /// Why generation stopped.
@@ -48,8 +54,9 @@ public struct CallRecord: Sendable, Hashable, Codable {
     public init(
         key: String, nodeID: String, sequence: Int, purpose: String, provider: String, sample: Int, request: ChatRequest,
         response: String, finishReason: String?, usage: TokenUsage, latencyMs: Int, startedAt: String, finishedAt: String,
-        toolCalls: [ToolCall]? = nil
+        toolCalls: [ToolCall]? = nil, requestLine: [UInt8]? = nil
     ) {
+        self.requestLine = DerivedBytes(bytes: requestLine)
         self.key = key
         self.nodeID = nodeID
         self.sequence = sequence
@@ -69,7 +76,12 @@ public struct CallRecord: Sendable, Hashable, Codable {
     /// The replay key of a call: the SHA-256 of `{"provider","request","sample"}` as canonical
     /// one-line JSON (`keyLine`, byte for byte what `JSONEncoder` with sorted keys writes).
     public static func key(provider: String, request: ChatRequest, sample: Int) -> String {
-        SHA256.hex(bytes: keyLine(provider: provider, request: request, sample: sample))
+        key(provider: provider, requestLine: request.canonicalLine, sample: sample)
+    }
+
+    /// The replay key of a call whose request is already written as its canonical line.
+    public static func key(provider: String, requestLine: [UInt8], sample: Int) -> String {
+        SHA256.hex(bytes: keyLine(provider: provider, requestLine: requestLine, sample: sample))
     }
 
     /// Orders records the same way on every run: by node path, then by sequence.
@@ -79,4 +91,12 @@ public struct CallRecord: Sendable, Hashable, Codable {
         if pa != pb { return pa.lexicographicallyPrecedes(pb) }
         return a.sequence < b.sequence
     }
+}
+
+/// Bytes derived from a value's other fields (nil: none kept): carried along, but equal whatever they hold.
+struct DerivedBytes: Sendable, Hashable {
+    var bytes: [UInt8]?
+
+    static func == (_: DerivedBytes, _: DerivedBytes) -> Bool { true }
+    func hash(into hasher: inout Hasher) {}
 }
