@@ -39,7 +39,7 @@ public struct ExecutionEngine: Sendable {
         monitor?.attach(state)
         let startedAt = clock.date()
         let root = NodePath.root
-        state.add(.init(id: root, parent: nil, depth: 0, taskType: .think, input: request.goal, dependencies: []))
+        await state.add(.init(id: root, parent: nil, depth: 0, taskType: .think, input: request.goal, dependencies: []))
         let task = TaskContext(objective: request.goal, goal: request.goal, taskType: .think, depth: 0, maxDepth: request.maxDepth)
 
         var status = ExecutionStatus.completed
@@ -71,8 +71,8 @@ public struct ExecutionEngine: Sendable {
         if status == .cancelled, failure?.code != .cancelled {
             failure = EngineError(code: .cancelled, message: "the execution was cancelled")
         }
-        let calls = state.sortedCalls()
-        let span = state.timeSpan()
+        let calls = await state.sortedCalls()
+        let span = await state.timeSpan()
         let createdAt = span?.0 ?? startedAt
         // A failure the recorded answers explain (unusable output, a budget) comes right after the
         // last call, so it ends there and a replay reproduces it; provider errors and cancellation
@@ -92,8 +92,8 @@ public struct ExecutionEngine: Sendable {
             if let failure, status != .completed { goalSpan.fail(failure.message, type: failure.code.description) }
         }
         return ExecutionRecord(
-            executionID: id, request: request, status: status, result: result, error: failure, dag: state.dag(),
-            calls: calls, toolCalls: state.sortedToolCalls(), tools: offered, createdAt: createdAt, finishedAt: finishedAt,
+            executionID: id, request: request, status: status, result: result, error: failure, dag: await state.dag(),
+            calls: calls, toolCalls: await state.sortedToolCalls(), tools: offered, createdAt: createdAt, finishedAt: finishedAt,
             costUSD: cost, unpricedModels: configuration.pricing.unpricedModels(calls))
     }
 
@@ -146,10 +146,10 @@ public struct ExecutionEngine: Sendable {
                     nodeID: nodeID, task: task, dependencies: dependencies, upstream: upstream, request: request, goalID: goalID,
                     state: state, tools: tools)
             }
-            state.describe(nodeID, to: span)
+            await state.describe(nodeID, to: span)
             return output
         } catch {
-            state.describe(nodeID, to: span)
+            await state.describe(nodeID, to: span)
             span.fail((error as? EngineError)?.message ?? "\(error)", type: (error as? EngineError)?.code.description ?? "error")
             throw error
         }
@@ -160,7 +160,7 @@ public struct ExecutionEngine: Sendable {
         upstream: [(goal: String, result: String)], request: ResolvedRequest, goalID: String, state: ExecutionState,
         tools: [ToolDefinition]
     ) async throws -> String {
-        state.start(nodeID)
+        await state.start(nodeID)
         var caller = NodeCaller(engine: self, state: state, request: request, goalID: goalID, nodeID: nodeID)
         do {
             try Task.checkCancellation()
@@ -178,7 +178,7 @@ public struct ExecutionEngine: Sendable {
                     task, context: upstream + dependencies, caller: &caller)
             }
             if let plan, plan.subtasks.count > 1 {
-                state.setKind(nodeID, "plan")
+                await state.setKind(nodeID, "plan")
                 // What this task depends on must reach the subtasks that do its work.
                 let children = try await runPlan(
                     plan, parentID: nodeID, parent: task, upstream: upstream + dependencies, request: request, goalID: goalID, state: state,
@@ -186,16 +186,16 @@ public struct ExecutionEngine: Sendable {
                 output = try await Aggregator().aggregate(task, children: children, caller: &caller)
             } else {
                 // A one-subtask plan is no split at all: the task is answered directly.
-                state.setKind(nodeID, "execute")
+                await state.setKind(nodeID, "execute")
                 output = try await Executor().execute(
                     task, dependencies: dependencies, upstream: upstream, tools: tools, caller: &caller)
             }
             try Task.checkCancellation()
-            state.finish(nodeID, status: .completed, output: output)
+            await state.finish(nodeID, status: .completed, output: output)
             return output
         } catch {
             let failure = classify(error, nodeID: nodeID, goal: task.goal)
-            state.finish(
+            await state.finish(
                 nodeID, status: failure.code == .cancelled ? .cancelled : .failed, error: failure.code == .cancelled ? nil : failure.message
             )
             throw failure
@@ -209,7 +209,7 @@ public struct ExecutionEngine: Sendable {
     ) async throws -> [(goal: String, result: String)] {
         let ids = plan.subtasks.indices.map { NodePath.child(of: parentID, index: $0) }
         for (index, subtask) in plan.subtasks.enumerated() {
-            state.add(
+            await state.add(
                 .init(
                     id: ids[index], parent: parentID, depth: parent.depth + 1, taskType: subtask.taskType, input: subtask.goal,
                     dependencies: subtask.dependencies.map { ids[$0] }))

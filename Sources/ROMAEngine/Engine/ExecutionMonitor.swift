@@ -19,6 +19,6 @@ public final class ExecutionMonitor: Sendable {
     /// The execution's nodes, progress and current step as the engine holds them now.
     public func snapshot() async -> ExecutionSnapshot? {
         guard let execution = state.withLock({ $0 }) else { return nil }
-        return execution.snapshot()
+        return await execution.snapshot()
     }
 }

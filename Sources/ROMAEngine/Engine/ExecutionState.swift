@@ -1,17 +1,8 @@
 import Foundation
 import ROMACore
-import Synchronization
 
 /// The shared mutable state of one running execution: its nodes, calls and budgets.
-///
-/// A lock, not an actor: every node and call of a goal touches it several times, and each
-/// `await` on an actor hopped the calling task off its executor and back (two task switches and
-/// an enqueue each time: 4 % of a batch's CPU in a 2,000-goal profile). Nothing here waits, so
-/// a lock held for a few microseconds serves the same purpose.
-///
-/// Events are sent while the lock is held, so they arrive in the order the state changed, as
-/// they did from the actor; the events closure must not call back into the state.
-final class ExecutionState: Sendable {
+actor ExecutionState {
     struct Node {
         var id: String
         var parent: String?
@@ -32,23 +23,18 @@ final class ExecutionState: Sendable {
         var toolCalls: [DAGToolCall] = []
     }
 
-    /// What the lock guards.
-    struct Table {
-        var nodes: [String: Node] = [:]
-        var calls: [CallRecord] = []
-        var toolCalls: [ToolCallRecord] = []
-        var reservedCalls = 0
-        var tokens = 0
-        /// Dollars spent on priced models (the budget counts these; unpriced calls count as 0).
-        var knownCost = 0.0
-        var finished = 0
-        /// The goal of the node that started last.
-        var currentStep: String?
-        /// Finished nodes in percent of the nodes known, never lower than before (a plan adds nodes).
-        var percent = 0
-    }
-
-    private let table = Mutex(Table())
+    private(set) var nodes: [String: Node] = [:]
+    private(set) var calls: [CallRecord] = []
+    private(set) var toolCalls: [ToolCallRecord] = []
+    private var reservedCalls = 0
+    private var tokens = 0
+    /// Dollars spent on priced models (the budget counts these; unpriced calls count as 0).
+    private var knownCost = 0.0
+    private var finished = 0
+    /// The goal of the node that started last.
+    private var currentStep: String?
+    /// Finished nodes in percent of the nodes known, never lower than before (a plan adds nodes).
+    private var percent = 0
     private let configuration: EngineConfiguration
     private let events: @Sendable (ExecutionEvent) -> Void
 
@@ -58,71 +44,58 @@ final class ExecutionState: Sendable {
     }
 
     func add(_ node: Node) {
-        table.withLock { table in
-            table.nodes[node.id] = node
-            if let parent = node.parent { table.nodes[parent]?.children.append(node.id) }
-        }
+        nodes[node.id] = node
+        if let parent = node.parent { nodes[parent]?.children.append(node.id) }
     }
 
     func start(_ id: String) {
-        table.withLock { table in
-            guard let node = table.nodes[id] else { return }
-            table.nodes[id]?.status = .running
-            table.currentStep = node.input
-            events(.nodeStarted(nodeID: id, depth: node.depth, goal: node.input))
-        }
+        guard let node = nodes[id] else { return }
+        nodes[id]?.status = .running
+        currentStep = node.input
+        events(.nodeStarted(nodeID: id, depth: node.depth, goal: node.input))
     }
 
-    func setKind(_ id: String, _ kind: String) { table.withLock { $0.nodes[id]?.kind = kind } }
+    func setKind(_ id: String, _ kind: String) { nodes[id]?.kind = kind }
 
     func finish(_ id: String, status: NodeStatus, output: String? = nil, error: String? = nil) {
-        table.withLock { table in
-            guard table.nodes[id]?.status == .running || table.nodes[id]?.status == .pending else { return }
-            table.nodes[id]?.status = status
-            table.nodes[id]?.output = output
-            table.nodes[id]?.error = error
-            table.finished += 1
-            table.percent = max(table.percent, table.finished * 100 / table.nodes.count)
-            events(.nodeFinished(nodeID: id, status: status.rawValue, completed: table.finished, total: table.nodes.count))
-        }
+        guard nodes[id]?.status == .running || nodes[id]?.status == .pending else { return }
+        nodes[id]?.status = status
+        nodes[id]?.output = output
+        nodes[id]?.error = error
+        finished += 1
+        percent = max(percent, finished * 100 / nodes.count)
+        events(.nodeFinished(nodeID: id, status: status.rawValue, completed: finished, total: nodes.count))
     }
 
     /// Takes one call from the budget, or fails the execution.
     func reserveCall(nodeID: String) throws(EngineError) {
-        let limit = configuration.maxLLMCalls
-        let reserved = table.withLock { table -> Bool in
-            guard table.reservedCalls < limit else { return false }
-            table.reservedCalls += 1
-            return true
-        }
-        guard reserved else {
+        guard reservedCalls < configuration.maxLLMCalls else {
             throw EngineError(
-                code: .budgetExceeded, message: "budget exceeded: the execution reached its limit of \(limit) LLM calls at \(nodeID)",
+                code: .budgetExceeded,
+                message: "budget exceeded: the execution reached its limit of \(configuration.maxLLMCalls) LLM calls at \(nodeID)",
                 nodeID: nodeID)
         }
+        reservedCalls += 1
     }
 
     /// Records a finished call, then fails the execution if it went over the token budget.
     func record(_ call: CallRecord, started: Date, finished end: Date, replayed: Bool) throws(EngineError) {
+        calls.append(call)
+        tokens += call.usage.totalTokens
         let cost = configuration.pricing.cost(call)
-        let (tokens, knownCost) = table.withLock { table in
-            table.calls.append(call)
-            table.tokens += call.usage.totalTokens
-            table.knownCost += cost.dollars ?? 0
-            if var node = table.nodes[call.nodeID] {
-                node.calls += 1
-                node.tokens += call.usage.totalTokens
-                node.cost = node.cost + cost
-                node.firstStart = min(node.firstStart ?? started, started)
-                node.lastEnd = max(node.lastEnd ?? end, end)
-                table.nodes[call.nodeID] = node
-            }
-            events(
-                .call(
-                    nodeID: call.nodeID, purpose: call.purpose, model: call.request.model, tokens: call.usage.totalTokens, costUSD: cost,
-                    replayed: replayed))
-            return (table.tokens, table.knownCost)
+        knownCost += cost.dollars ?? 0
+        if var node = nodes[call.nodeID] {
+            node.calls += 1
+            node.tokens += call.usage.totalTokens
+            node.cost = node.cost + cost
+            node.firstStart = min(node.firstStart ?? started, started)
+            node.lastEnd = max(node.lastEnd ?? end, end)
+            nodes[call.nodeID] = node
         }
+        events(
+            .call(
+                nodeID: call.nodeID, purpose: call.purpose, model: call.request.model, tokens: call.usage.totalTokens, costUSD: cost,
+                replayed: replayed))
         guard tokens <= configuration.maxTokens else {
             throw EngineError(
                 code: .budgetExceeded,
@@ -141,29 +114,23 @@ final class ExecutionState: Sendable {
 
     /// Records a finished tool call.
     func record(_ call: ToolCallRecord, started: Date, finished end: Date, replayed: Bool) {
-        table.withLock { table in
-            table.toolCalls.append(call)
-            if var node = table.nodes[call.nodeID] {
-                node.toolCalls.append(
-                    DAGToolCall(server: call.server, tool: call.tool, arguments: call.arguments, ok: !call.isError, latencyMs: call.latencyMs))
-                node.firstStart = min(node.firstStart ?? started, started)
-                node.lastEnd = max(node.lastEnd ?? end, end)
-                table.nodes[call.nodeID] = node
-            }
-            events(.toolCall(nodeID: call.nodeID, server: call.server, tool: call.tool, ok: !call.isError, replayed: replayed))
+        toolCalls.append(call)
+        if var node = nodes[call.nodeID] {
+            node.toolCalls.append(
+                DAGToolCall(server: call.server, tool: call.tool, arguments: call.arguments, ok: !call.isError, latencyMs: call.latencyMs))
+            node.firstStart = min(node.firstStart ?? started, started)
+            node.lastEnd = max(node.lastEnd ?? end, end)
+            nodes[call.nodeID] = node
         }
+        events(.toolCall(nodeID: call.nodeID, server: call.server, tool: call.tool, ok: !call.isError, replayed: replayed))
     }
 
     func outputRetry(nodeID: String, purpose: String, reason: String) {
-        table.withLock { _ in events(.outputRetry(nodeID: nodeID, purpose: purpose, reason: reason)) }
+        events(.outputRetry(nodeID: nodeID, purpose: purpose, reason: reason))
     }
 
     /// The nodes in the API's DAG shape, ordered by path.
     func dag() -> DAG {
-        Self.dag(table.withLock { $0.nodes })
-    }
-
-    private static func dag(_ nodes: [String: Node]) -> DAG {
         // Paths parsed once per node, not once per comparison.
         let ordered = nodes.values.map { (NodePath.components($0.id), $0) }.sorted { $0.0.lexicographicallyPrecedes($1.0) }.map(\.1)
         var edges: [DAGEdge] = []
@@ -183,20 +150,19 @@ final class ExecutionState: Sendable {
 
     /// The calls in `CallRecord.canonicalOrder` (by node path, then sequence), paths parsed once per call.
     func sortedCalls() -> [CallRecord] {
-        table.withLock { $0.calls }.map { (NodePath.components($0.nodeID), $0) }
+        calls.map { (NodePath.components($0.nodeID), $0) }
             .sorted { a, b in a.0 != b.0 ? a.0.lexicographicallyPrecedes(b.0) : a.1.sequence < b.1.sequence }
             .map(\.1)
     }
 
     /// The tool calls, by node path, then sequence.
     func sortedToolCalls() -> [ToolCallRecord] {
-        table.withLock { $0.toolCalls }.map { (NodePath.components($0.nodeID), $0) }
+        toolCalls.map { (NodePath.components($0.nodeID), $0) }
             .sorted { a, b in a.0 != b.0 ? a.0.lexicographicallyPrecedes(b.0) : a.1.sequence < b.1.sequence }
             .map(\.1)
     }
 
     func timeSpan() -> (Date, Date)? {
-        let (calls, toolCalls) = table.withLock { ($0.calls, $0.toolCalls) }
         let starts = calls.map(\.startedAt) + toolCalls.map(\.startedAt)
         let ends = calls.map(\.finishedAt) + toolCalls.map(\.finishedAt)
         guard let first = starts.min(), let last = ends.max(),
@@ -205,17 +171,17 @@ final class ExecutionState: Sendable {
         return (start, end)
     }
 
+    func progress() -> (completed: Int, total: Int) { (finished, nodes.count) }
+
     /// The execution as it stands: what `ExecutionMonitor.snapshot()` answers.
     func snapshot() -> ExecutionSnapshot {
-        let table = table.withLock { $0 }
-        return ExecutionSnapshot(
-            completedNodes: table.finished, totalNodes: table.nodes.count, percent: table.percent, currentStep: table.currentStep,
-            dag: Self.dag(table.nodes))
+        ExecutionSnapshot(
+            completedNodes: finished, totalNodes: nodes.count, percent: percent, currentStep: currentStep, dag: dag())
     }
 
     /// Puts a node's figures on its span: kind, status, calls, tokens, cost.
     func describe(_ id: String, to span: EngineSpan) {
-        guard let node = table.withLock({ $0.nodes[id] }) else { return }
+        guard let node = nodes[id] else { return }
         span.set("roma.node.kind", node.kind)
         span.set("roma.status", node.status.rawValue)
         span.set("roma.llm_calls", node.calls)

@@ -141,7 +141,7 @@ extension NodeCaller {
             output: result.text, isError: result.isError, latencyMs: Int((finished.timeIntervalSince(started) * 1000).rounded()),
             startedAt: Timestamp.string(started), finishedAt: Timestamp.string(finished))
         sequence += 1
-        state.record(record, started: started, finished: finished, replayed: result.replayed)
+        await state.record(record, started: started, finished: finished, replayed: result.replayed)
         span.set("roma.replayed", result.replayed)
         if result.isError { span.fail("the tool \(server).\(tool) reported an error", type: "tool_error") }
         return result

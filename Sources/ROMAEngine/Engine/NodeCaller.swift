@@ -30,7 +30,7 @@ struct NodeCaller {
     mutating func respond(
         purpose: String, messages: [ChatMessage], schema: ResponseSchema?, tools: [ToolDefinition]? = nil
     ) async throws -> ChatResponse {
-        try state.reserveCall(nodeID: nodeID)
+        try await state.reserveCall(nodeID: nodeID)
         let chat = ChatRequest(
             model: request.model(for: Agent(purpose: purpose)), messages: messages, temperature: request.temperature,
             maxTokens: request.maxTokens,
@@ -83,7 +83,7 @@ struct NodeCaller {
         sequence += 1
         span.set(cost: engine.configuration.pricing.cost(record))
         do {
-            try state.record(record, started: started, finished: finished, replayed: response.replayed)
+            try await state.record(record, started: started, finished: finished, replayed: response.replayed)
         } catch {
             span.fail(error.message, type: error.code.description)
             throw error
@@ -101,7 +101,7 @@ struct NodeCaller {
         for attempt in 1...attempts {
             let answer = try await call(purpose: purpose, messages: conversation).trimmedWhitespace
             if !answer.isEmpty { return answer }
-            state.outputRetry(nodeID: nodeID, purpose: purpose, reason: "the answer was empty")
+            await state.outputRetry(nodeID: nodeID, purpose: purpose, reason: "the answer was empty")
             guard attempt < attempts else { break }
             conversation =
                 messages + [
@@ -138,7 +138,7 @@ struct NodeCaller {
                     response.finishReason == "length"
                     ? "it was cut off at the limit of \(request.maxTokens) tokens before the JSON was complete (\(error.message)); keep every value short"
                     : error.message
-                state.outputRetry(nodeID: nodeID, purpose: purpose, reason: lastFailure)
+                await state.outputRetry(nodeID: nodeID, purpose: purpose, reason: lastFailure)
                 guard attempt < attempts else { break }
                 conversation =
                     messages + [
