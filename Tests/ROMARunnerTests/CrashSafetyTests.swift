@@ -419,44 +419,11 @@ import Testing
         let root = tmp.url.appendingPathComponent("crash")
         let tree = ResultsTree(root: root, faults: FileSystemFaults { call, _ in call == .syncFolder ? .fail(EIO) : nil })
         try tree.create()
-        try Self.makeFolder(tree.goalFolder("g0"))
         let error = #expect(throws: ResultsTreeError.self) {
             try tree.writeGoal("g0", files: ["request.json": Data("{}\n".utf8), "result.md": Data("answer\n".utf8)])
         }
         #expect(error?.description == "cannot sync \(tree.root.path): Input/output error")
         #expect(error?.code == .io)
-    }
-}
-
-
-extension CrashSafetyTests {
-    /// Under `syncfs` a new goal's rename is made durable by the next goal's `syncfs`, not by an
-    /// `fsync` of the tree's folder each; the run still ends with every rename durable: after the
-    /// last rename into the tree's folder comes a `syncfs` or an `fsync` of that folder.
-    @Test(arguments: [TreeFileSystem.SyncStrategy.fileSystem, .eachFile])
-    func everyRenameIsDurableWhenTheRunEnds(strategy: TreeFileSystem.SyncStrategy) async throws {
-        let tmp = try TemporaryFolder()
-        let calls = Mutex<[(FileSystemFaults.Call, String)]>([])
-        let folder = tmp.url.appendingPathComponent("crash").path
-        var options = Fixtures.options(tmp.url)
-        options.faults = FileSystemFaults { call, path in
-            calls.withLock { $0.append((call, path)) }
-            return nil
-        }
-        options.syncStrategy = strategy
-        let outcomes = try await BatchRunner(options: options).run([try Self.manifest(goals: 5)])
-        #expect(outcomes.allSatisfy { $0.status == .completed })
-        let made = calls.withLock { $0 }
-        let renames = made.indices.filter { made[$0].0 == .rename && (made[$0].1 as NSString).deletingLastPathComponent == folder }
-        let lastRename = try #require(renames.last)
-        let synced = made[(lastRename + 1)...].contains { $0.0 == .syncFolder && $0.1 == folder }
-        #expect(synced, "the tree's folder is fsynced after its last rename")
-        let goalSyncs = made.filter { $0.0 == .syncFolder && $0.1 == folder }.count
-        if strategy == .fileSystem {
-            #expect(goalSyncs < 5, "no fsync of the tree's folder per new goal under syncfs: \(goalSyncs)")
-        } else {
-            #expect(goalSyncs >= 5, "an fsync of the tree's folder per goal without syncfs: \(goalSyncs)")
-        }
     }
 }
 

@@ -47,10 +47,8 @@ public struct BatchRunner: Sendable {
 
     /// The results tree of a manifest, as this run writes it (its shard, redaction, faults).
     func tree(_ manifest: Manifest) -> ResultsTree {
-        var tree = ResultsTree(
+        ResultsTree(
             out: options.out, manifestName: manifest.name, shard: options.shard, redactor: options.redactor, faults: options.faults)
-        tree.fileSystem.syncStrategy = options.syncStrategy
-        return tree
     }
 
     func jobs(_ manifests: [Manifest]) throws -> [Job] {
@@ -220,8 +218,6 @@ public struct BatchRunner: Sendable {
                 await options.beforeSummary?(options.shard)
                 try await writeSummary(
                     manifest: manifest, tree: tree, deferred: deferred, written: written[manifest.name] ?? [:], own: own)
-                // The renames of the last goals in, durable (`writeGoal` leaves that to the next `syncfs`).
-                try tree.syncFolder()
             } catch {
                 summaryFailure = summaryFailure ?? error
             }

@@ -34,8 +34,6 @@ public struct RunOptions: Sendable {
     public var redactor: Redactor
     /// File-system faults for the tree's writes (tests only).
     public var faults: FileSystemFaults?
-    /// How goal folders are made durable; nil: the file system's preferred way (tests only).
-    var syncStrategy: TreeFileSystem.SyncStrategy?
     /// Awaited just before the summary is written (tests order shards' ends with it).
     public var beforeSummary: (@Sendable (Shard?) async -> Void)?
     /// Awaited by a shard just before it waits for the shards' ledger (tests see that it waits).

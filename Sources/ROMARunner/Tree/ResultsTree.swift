@@ -164,17 +164,13 @@ public struct ResultsTree: Sendable {
     /// 4. where the file system cannot exchange, the old folder is renamed `.old-<owner>-
     ///    <token>-<id>` first and the new one renamed in: recovery puts whichever complete copy
     ///    is missing back in place and never deletes the only one;
-    /// 5. the old copy is removed and the tree's folder fsynced. (A new goal under `syncfs` skips
-    ///    that fsync: the next `syncfs` of any goal, or the summary's fsync of the tree's folder,
-    ///    makes its rename durable; until then a power cut — not a kill — can leave it out, and
-    ///    it runs again.)
+    /// 5. the old copy is removed and the tree's folder fsynced.
     @discardableResult
     public func writeGoal(_ id: String, files: [String: Data], known: [String: Data] = [:]) throws -> Bool {
         let files = redactor.secrets.isEmpty ? files : files.mapValues { redactor.redact($0) }
         if holds(id, exactly: files, known: known) { return false }
         let token = Self.token()
         let staging = "\(rootPath)/.tmp-\(owner)-\(token)-\(id)"
-        let strategy = fileSystem.syncStrategy ?? .preferred(at: rootPath)
         do {
             try fileSystem.makeDirectory(staging)
             // Every file is written first and made durable at once, before the folder is renamed.
@@ -187,7 +183,7 @@ public struct ResultsTree: Sendable {
                 for file in written { close(file.descriptor) }
                 throw error
             }
-            try fileSystem.sync(written, folder: staging, strategy: strategy)
+            try fileSystem.sync(written, folder: staging, strategy: fileSystem.syncStrategy ?? .preferred(at: staging))
         } catch let error as ResultsTreeError {
             try? fileSystem.removeTree(staging)
             throw error
@@ -197,11 +193,7 @@ public struct ResultsTree: Sendable {
         if fileSystem.inode(target) == nil {
             do {
                 try fileSystem.rename(staging, target, noReplace: true)
-                // With `syncfs`, the next goal's `syncfs` (or the summary's fsync of this folder,
-                // at the latest) makes the rename durable: a power cut before then leaves no
-                // folder, and the goal runs again. One `fsync` of the tree's folder per goal was
-                // 2.5 % of a batch's CPU.
-                if strategy == .eachFile { try fileSystem.syncDirectory(rootPath) }
+                try fileSystem.syncDirectory(rootPath)
                 return true
             } catch let error as ResultsTreeError where error.errorNumber == EEXIST {
                 // Another writer put the goal in place meanwhile: replace it below.
@@ -348,11 +340,6 @@ public struct ResultsTree: Sendable {
         return files.allSatisfy { name, data in
             (known[name] ?? Self.contents(atPath: path(id, name), expectedSize: data.count)) == data
         }
-    }
-
-    /// Makes every rename into the tree's folder durable (an `fsync` of the folder).
-    public func syncFolder() throws {
-        try fileSystem.syncDirectory(rootPath)
     }
 
     /// Writes a file of the tree atomically; leaves it untouched (same mtime) when the bytes are equal.
