@@ -217,6 +217,8 @@ import Testing
         #expect(outcomes.first?.status == .failed)
         #expect(outcomes.first?.temporary == true)
         #expect(outcomes.first?.error == "POST /api/v1/executions failed: Connection refused (gave up after 4 attempts)")
+        // The time spent trying (three backoff sleeps of at least 1 ms), not "failed in 0.0 s".
+        #expect((outcomes.first?.seconds ?? 0) >= 0.003)
     }
 
     @Test func serverErrorsAreRetriedWithoutDuplicateExecutions() async throws {

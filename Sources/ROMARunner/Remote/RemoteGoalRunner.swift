@@ -25,6 +25,7 @@ struct RemoteGoalRunner: Sendable {
         let contentHash = SHA256.hex(bytes: job.requestBytes)
         var outcome = GoalOutcome(manifest: manifest, goal: id, status: .failed)
         var executionID: String?
+        let started = ContinuousClock.now
         do {
             let (attachedID, attached) = try await attachOrSubmit(job, contentHash: contentHash)
             executionID = attachedID
@@ -64,6 +65,9 @@ struct RemoteGoalRunner: Sendable {
                 outcome.error = "\(error)"
             }
         }
+        // A goal whose result was written took its execution's time on the server; any other
+        // the time spent trying (it used to say "failed in 0.0 s" after minutes of retries).
+        if !outcome.written { outcome.seconds = (ContinuousClock.now - started) / .seconds(1) }
         events(.goalFinished(outcome))
         return outcome
     }
