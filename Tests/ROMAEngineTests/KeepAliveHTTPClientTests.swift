@@ -4,6 +4,7 @@ import NIOEmbedded
 import NIOHTTP1
 import NIOPosix
 import ROMAClient
+import ROMATestSupport
 import ROMACore
 import Synchronization
 import Testing
@@ -93,6 +94,21 @@ struct KeepAliveHTTPClientTests {
             let error = await #expect(throws: LLMError.self) { try await model.complete(Self.request, context: Self.context) }
             #expect(error?.code == .timeout)
         }
+    }
+
+    /// NIO cannot abandon a connect in flight; the call returns at once all the same (a Ctrl-C
+    /// used to wait out the connect timeout, 10 s by default), and the late connection is closed.
+    @Test(.timeLimit(.minutes(1)))
+    func aCallCancelledWhileConnectingReturnsAtOnce() async throws {
+        let hanging = try UnansweredPort()
+        let client = KeepAliveHTTPClient(connectTimeout: .seconds(120))
+        let target = try #require(KeepAliveHTTPClient.Target(URL(string: "http://127.0.0.1:\(hanging.port)/v1/chat/completions")!))
+        let call = Task {
+            try await client.post(target, headers: [:], body: ByteBuffer(string: "{}"), deadline: .now() + .seconds(120))
+        }
+        call.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await call.value }
+        withExtendedLifetime(hanging) {}
     }
 
     @Test func urlsAreSplitIntoHostPortAndPath() throws {

@@ -124,7 +124,7 @@ final class KeepAliveHTTPClient: Sendable {
         let loop = current ?? group.next()
         let timeout = min(connectTimeout, max(.zero, deadline - .now()))
         let maxBodySize = maxBodySize
-        let channel = try await ClientBootstrap(group: loop)
+        let connecting = ClientBootstrap(group: loop)
             .connectTimeout(timeout)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -133,7 +133,17 @@ final class KeepAliveHTTPClient: Sendable {
                     try channel.pipeline.syncOperations.addHandler(ExchangeHandler(maxBodySize: maxBodySize))
                 }
             }
-            .connect(host: target.host, port: target.port).get()
+            .connect(host: target.host, port: target.port)
+        // NIO cannot abandon a connect in flight: a cancelled call returns at once instead of
+        // waiting out the connect timeout, and a connection that opens later is closed.
+        let connected = loop.makePromise(of: (any Channel).self)
+        connecting.cascade(to: connected)
+        let channel = try await withTaskCancellationHandler {
+            try await connected.futureResult.get()
+        } onCancel: {
+            connected.fail(CancellationError())
+            connecting.whenSuccess { $0.close(promise: nil) }
+        }
         return (channel, false)
     }
 
