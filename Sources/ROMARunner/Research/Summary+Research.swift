@@ -8,7 +8,7 @@ extension Summary {
         var sections: [String] = []
         if !manifest.templates.isEmpty {
             var rows: [String: JSONValue] = [:]
-            let encoded = (try? CanonicalJSON.encode(self)).flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) }
+            let encoded = (try? CanonicalJSON.pretty(self)).flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) }
             for row in encoded?["goals"]?.arrayValue ?? [] {
                 if let id = row["id"]?.stringValue { rows[id] = row }
             }

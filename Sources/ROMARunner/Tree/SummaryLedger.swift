@@ -48,7 +48,7 @@ struct SummaryLedger {
         guard locked == 0 else { throw ResultsTreeError(.io, operation: "lock", path: path, errorNumber: locked) }
         let current = read(fd).flatMap { try? CanonicalJSON.decode(Contents.self, from: $0) }?.rows ?? [:]
         let updated = try await body(current)
-        let data = tree.redactor.redact(try CanonicalJSON.encode(Contents(rows: updated)))
+        let data = tree.redactor.redact(try CanonicalJSON.pretty(Contents(rows: updated), capacity: 4096 + 512 * updated.count))
         guard ftruncate(fd, 0) == 0 else { throw ResultsTreeError(.io, operation: "write", path: path, errorNumber: errno) }
         var offset = 0
         try data.withUnsafeBytes { raw in
