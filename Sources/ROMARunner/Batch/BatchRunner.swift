@@ -258,7 +258,7 @@ public struct BatchRunner: Sendable {
     private func writeSummary(_ summary: Summary, manifest: Manifest, tree: ResultsTree) throws {
         try tree.writeFile("summary.json", try CanonicalJSON.pretty(summary, capacity: 4096 + 512 * summary.goals.count))
         let sections = summary.researchSections(manifest: manifest, tree: tree)  // research runs (issue 18)
-        try tree.writeFile("index.md", Data(summary.indexMarkdown(tree: tree, sections: sections).utf8))
+        try tree.writeFile("index.md", summary.indexMarkdown(tree: tree, sections: sections))
     }
 
     /// What a child task of the run reports: a goal's engine is done (its folder is written next),
