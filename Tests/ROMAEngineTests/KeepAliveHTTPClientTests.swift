@@ -4,8 +4,8 @@ import NIOEmbedded
 import NIOHTTP1
 import NIOPosix
 import ROMAClient
-import ROMATestSupport
 import ROMACore
+import ROMATestSupport
 import Synchronization
 import Testing
 

@@ -1,8 +1,8 @@
 import Foundation
-import Synchronization
 import ROMACore
 import ROMAEngine
 import ROMATestSupport
+import Synchronization
 import Testing
 
 @testable import ROMARunner

@@ -47,7 +47,8 @@ struct SummaryJSONTests {
             let encodedRows = try CanonicalJSON.decode(JSONValue.self, from: CanonicalJSON.encode(rows))
             var object: [String: JSONValue] = [
                 "manifest": .string(text()), "goals": encodedRows,
-                "counts": .object(Dictionary((0..<below(4)).map { _ in (text(), JSONValue.int(below(50))) }, uniquingKeysWith: { a, _ in a })),
+                "counts": .object(
+                    Dictionary((0..<below(4)).map { _ in (text(), JSONValue.int(below(50))) }, uniquingKeysWith: { a, _ in a })),
             ]
             switch cost() {
             case nil: break
