@@ -158,9 +158,9 @@ public struct ResultsTree: Sendable {
     ///    `.ready-<owner>-<token>-<inode>-<id>`: complete, and named with its inode number, so
     ///    recovery can tell it from the folder it replaces;
     /// 3. on Linux it is exchanged with the goal's folder in one `renameat2(RENAME_EXCHANGE)`
-    ///    (no folder in place, as in recovery: renamed in with `RENAME_NOREPLACE`) — after it, the `.ready-` name holds
-    ///    the old folder, and recovery removes it because the goal's folder has the inode the
-    ///    name records; before it, recovery does the exchange;
+    ///    (no folder in place, as in recovery: renamed in with `RENAME_NOREPLACE`) — after it,
+    ///    the `.ready-` name holds the old folder, and recovery removes it because the goal's
+    ///    folder has the inode the name records; before it, recovery does the exchange;
     /// 4. where the file system cannot exchange, the old folder is renamed `.old-<owner>-
     ///    <token>-<id>` first and the new one renamed in: recovery puts whichever complete copy
     ///    is missing back in place and never deletes the only one;
