@@ -120,9 +120,10 @@ public struct BatchRunner: Sendable {
         }
         let all = try jobs(manifests)
         notes += unpricedModelNotes(all)
-        var toRun: [(Job, GoalHead?)] = []
+        // Indices into `all`, not copies of its jobs: a job is ~0.6 KB inline, for every goal of the batch.
+        var toRun: [(index: Int, existing: GoalHead?)] = []
         var outcomes: [GoalOutcome] = []
-        for job in all {
+        for (index, job) in all.enumerated() {
             let (state, head, missing) = state(of: job)
             if state == .current && !options.force {
                 outcomes.append(
@@ -133,7 +134,7 @@ public struct BatchRunner: Sendable {
                     notes.append(
                         "\(job.manifest.name)/\(job.goal.id): the folder lacks \(missing.joined(separator: ", ")); running the goal again")
                 }
-                toRun.append((job, head))
+                toRun.append((index, head))
             }
         }
         events(.started(goals: all.count, toRun: toRun.count))
@@ -172,7 +173,7 @@ public struct BatchRunner: Sendable {
                 while next < toRun.count, !Task.isCancelled, writeFailure == nil, running < concurrency, writing < concurrency,
                     treeTakesResults || running + writing < concurrency
                 {
-                    let (job, existing) = toRun[next]
+                    let (job, existing) = (all[toRun[next].index], toRun[next].existing)
                     next += 1
                     running += 1
                     group.addTask {
