@@ -54,18 +54,24 @@ public enum BatchExecutor {
     /// set): each job goes to the current event loop (another one if called off the loops), which
     /// runs it on the generic executor.
     private static func installHook() -> Bool {
-        guard let slot = dlsym(dlopen(nil, RTLD_NOW), "swift_task_enqueueGlobal_hook") else { return false }
-        let hook: EnqueueGlobalHook = { job, _ in
-            // `any()` is the loop of the calling thread when that is one of the group's.
-            MultiThreadedEventLoopGroup.singleton.any().execute { runJob(job, genericExecutor) }
-        }
-        return withUnsafeBytes(of: hook) { bytes in
-            let function = bytes.load(as: UnsafeRawPointer.self)
-            let pointer = slot.assumingMemoryBound(to: UnsafeRawPointer?.self)
-            guard pointer.pointee == nil else { return false }
-            pointer.pointee = function
-            return true
-        }
+        // The hook's signature is the runtime's, not a public API: the toolchains swift-nio's
+        // install accepts (it checks the same thing), otherwise Swift's own pool.
+        #if compiler(<6.6)
+            guard let slot = dlsym(dlopen(nil, RTLD_NOW), "swift_task_enqueueGlobal_hook") else { return false }
+            let hook: EnqueueGlobalHook = { job, _ in
+                // `any()` is the loop of the calling thread when that is one of the group's.
+                MultiThreadedEventLoopGroup.singleton.any().execute { runJob(job, genericExecutor) }
+            }
+            return withUnsafeBytes(of: hook) { bytes in
+                let function = bytes.load(as: UnsafeRawPointer.self)
+                let pointer = slot.assumingMemoryBound(to: UnsafeRawPointer?.self)
+                guard pointer.pointee == nil else { return false }
+                pointer.pointee = function
+                return true
+            }
+        #else
+            return false
+        #endif
     }
 }
 
