@@ -10,38 +10,53 @@ public enum Timestamp {
         var t = time_t(seconds)
         var parts = tm()
         gmtime_r(&t, &parts)
-        // Written digit by digit: `String(format:)` cost more than the rest of a replayed call.
-        var text: [UInt8] = []
-        text.reserveCapacity(24)
-        func digits(_ value: Int, _ width: Int) {
-            var divisor = 1
-            for _ in 1..<width { divisor *= 10 }
-            var value = value
-            if value < 0 || value >= divisor * 10 {  // a year outside 0...9999 keeps all its digits
-                text.append(contentsOf: String(value).utf8)
-                return
-            }
-            while divisor > 0 {
-                text.append(UInt8(ascii: "0") + UInt8(value / divisor))
-                value %= divisor
-                divisor /= 10
-            }
+        let year = Int(parts.tm_year) + 1900
+        // A year outside 0...9999 keeps all its digits (an ISO 8601 expanded year, as before).
+        guard (0...9999).contains(year) else {
+            return String(year) + Self.rest(parts, milliseconds: Int(ms))
         }
-        digits(Int(parts.tm_year) + 1900, 4)
-        text.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mon) + 1, 2)
-        text.append(UInt8(ascii: "-"))
-        digits(Int(parts.tm_mday), 2)
-        text.append(UInt8(ascii: "T"))
-        digits(Int(parts.tm_hour), 2)
-        text.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_min), 2)
-        text.append(UInt8(ascii: ":"))
-        digits(Int(parts.tm_sec), 2)
-        text.append(UInt8(ascii: "."))
-        digits(Int(ms), 3)
-        text.append(UInt8(ascii: "Z"))
-        return String(decoding: text, as: UTF8.self)
+        // Written digit by digit into the string's storage: `String(format:)` cost more than the
+        // rest of a replayed call, and a model call writes two of these.
+        return String(unsafeUninitializedCapacity: 24) { out in
+            var index = 0
+            func put(_ value: Int, _ width: Int) {
+                var value = value
+                for offset in stride(from: width - 1, through: 0, by: -1) {
+                    out[index + offset] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                index += width
+            }
+            func put(_ byte: Unicode.Scalar) {
+                out[index] = UInt8(ascii: byte)
+                index += 1
+            }
+            put(year, 4)
+            put("-")
+            put(Int(parts.tm_mon) + 1, 2)
+            put("-")
+            put(Int(parts.tm_mday), 2)
+            put("T")
+            put(Int(parts.tm_hour), 2)
+            put(":")
+            put(Int(parts.tm_min), 2)
+            put(":")
+            put(Int(parts.tm_sec), 2)
+            put(".")
+            put(Int(ms), 3)
+            put("Z")
+            return index
+        }
+    }
+
+    /// `-MM-DDTHH:MM:SS.fffZ`, after a year of any length.
+    private static func rest(_ parts: tm, milliseconds: Int) -> String {
+        func pad(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T\(pad(Int(parts.tm_hour), 2)):"
+            + "\(pad(Int(parts.tm_min), 2)):\(pad(Int(parts.tm_sec), 2)).\(pad(milliseconds, 3))Z"
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fff]Z` (also a bare date `YYYY-MM-DD`).

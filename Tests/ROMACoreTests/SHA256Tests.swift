@@ -69,5 +69,22 @@ struct SHA256Tests {
         #expect(digest.count == 32)
         #expect(digest.hexString == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect([UInt8]([0x00, 0x0f, 0xf0, 0xff]).hexString == "000ff0ff")
+        #expect([UInt8]().hexString == "")
+    }
+
+    @Test("hex of every byte value, and of digests, is the two lowercase digits of each byte")
+    func hexDigits() {
+        let all = (0...255).map { UInt8($0) }
+        let expected = all.map { byte in
+            let text = String(byte, radix: 16)
+            return byte < 16 ? "0" + text : text
+        }
+        #expect(all.hexString == expected.joined())
+        for text in ["", "a", "roma", String(repeating: "x", count: 1000)] {
+            var hasher = SHA256()
+            hasher.update(text)
+            #expect(SHA256.hex(text) == hasher.finalize().hexString)
+            #expect(SHA256.hex(bytes: Array(text.utf8)) == SHA256.hex(text))
+        }
     }
 }

@@ -71,6 +71,18 @@ struct CanonicalPrettyTests {
         }
     }
 
+    @Test("containers nested past 64 levels (where the writer's open-container flags leave their word), in both layouts")
+    func deepNestingMatchesEncoder() throws {
+        for depth in [63, 64, 65, 66, 130] {
+            var value = JSONValue.array([.int(1), .object([:]), .array([])])
+            for level in 0..<depth {
+                value = level.isMultiple(of: 2) ? .object(["a": .int(level), "b": value, "c": .array([])]) : .array([value, .string("x")])
+            }
+            #expect(try CanonicalJSON.pretty(Value(value: value)) == CanonicalJSON.encode(value), "depth \(depth)")
+            #expect(Value(value: value).canonicalLine == Array(try CanonicalJSON.encodeLine(value)), "depth \(depth)")
+        }
+    }
+
     @Test("an empty DAG, every optional nil, empty containers")
     func emptyShapes() throws {
         let empty = DAGResponse(executionId: "", dag: DAG(nodes: [], edges: []))

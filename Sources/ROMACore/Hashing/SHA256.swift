@@ -32,27 +32,41 @@ public struct SHA256: Sendable {
     public static func hex(_ string: String) -> String {
         var hasher = SHA256()
         hasher.update(string)
-        return hasher.finalize().hexString
+        return hasher.finalizeHex()
     }
 
     /// The lowercase hex SHA-256 of bytes.
     public static func hex<Bytes: Sequence>(bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var hasher = SHA256()
         hasher.update(bytes)
-        return hasher.finalize().hexString
+        return hasher.finalizeHex()
+    }
+
+    /// Finishes and returns the digest in lowercase hex, without an array in between (a replay
+    /// key is computed for every model call).
+    private mutating func finalizeHex() -> String {
+        hasher.finalize().withUnsafeBytes { Hex.lowercase($0) }
     }
 }
 
 extension Array where Element == UInt8 {
     /// Lowercase hexadecimal.
     public var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(count * 2)
-        for b in self {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0xF)])
+        withUnsafeBytes { Hex.lowercase($0) }
+    }
+}
+
+/// Lowercase hexadecimal, written straight into the string's storage.
+enum Hex {
+    static func lowercase(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            let digits: StaticString = "0123456789abcdef"
+            let table = digits.utf8Start
+            for (index, byte) in bytes.enumerated() {
+                out[2 * index] = table[Int(byte >> 4)]
+                out[2 * index + 1] = table[Int(byte & 0xF)]
+            }
+            return bytes.count * 2
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }

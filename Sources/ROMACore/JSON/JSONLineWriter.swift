@@ -16,8 +16,10 @@ public struct JSONLineWriter {
         /// The last key written in each open object, to check the order (debug builds only).
         private var previousKeys: [String?] = []
     #endif
-    /// Whether the current container still has no member (per nesting level).
-    private var first: [Bool] = []
+    /// Whether each open container still has no member: the innermost 64 levels' flags in a
+    /// word (no allocation for the writer's first container; a call's record opens several
+    /// writers), deeper levels in an array.
+    private var open = OpenContainers()
     /// Whether to write `JSONEncoder`'s pretty-printed layout instead of one line.
     private let pretty: Bool
     /// Whether a NaN or infinite double was written (`JSONEncoder` refuses those).
@@ -34,7 +36,7 @@ public struct JSONLineWriter {
     /// Opens an object; write members with `key(_:)` followed by a value.
     public mutating func beginObject() {
         bytes.append(UInt8(ascii: "{"))
-        first.append(true)
+        open.push()
         #if DEBUG
             previousKeys.append(nil)
         #endif
@@ -51,7 +53,7 @@ public struct JSONLineWriter {
     /// Opens an array; write elements with `element()` followed by a value.
     public mutating func beginArray() {
         bytes.append(UInt8(ascii: "["))
-        first.append(true)
+        open.push()
     }
 
     /// Closes the innermost array.
@@ -60,7 +62,7 @@ public struct JSONLineWriter {
     }
 
     private mutating func close(_ bracket: UInt8) {
-        let empty = first.removeLast()
+        let empty = open.pop()
         if pretty {
             // `JSONEncoder` prints an empty container as `[`, an empty line, then `]`.
             if empty { bytes.append(UInt8(ascii: "\n")) }
@@ -93,18 +95,14 @@ public struct JSONLineWriter {
     }
 
     private mutating func separate() {
-        if first[first.count - 1] {
-            first[first.count - 1] = false
-        } else {
-            bytes.append(UInt8(ascii: ","))
-        }
+        if !open.takeFirst() { bytes.append(UInt8(ascii: ",")) }
         if pretty { newline() }
     }
 
     /// A line break, then two spaces per nesting level.
     private mutating func newline() {
         bytes.append(UInt8(ascii: "\n"))
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * first.count))
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * open.depth))
     }
 
     // MARK: Scalars
@@ -317,4 +315,39 @@ extension JSONLineWritable {
 
 extension JSONValue: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) { writer.value(self) }
+}
+
+/// The open containers of a `JSONLineWriter`: for each, whether it still has no member.
+private struct OpenContainers {
+    /// How many containers are open.
+    private(set) var depth = 0
+    /// Bit `level` for the first 64 levels.
+    private var bits: UInt64 = 0
+    /// Levels from 64 on.
+    private var deeper: [Bool] = []
+
+    /// Opens a container, with no member yet.
+    mutating func push() {
+        if depth < 64 { bits |= 1 << UInt64(depth) } else { deeper.append(true) }
+        depth += 1
+    }
+
+    /// Closes the innermost container; whether it had no member.
+    mutating func pop() -> Bool {
+        depth -= 1
+        if depth < 64 { return bits & (1 << UInt64(depth)) != 0 }
+        return deeper.removeLast()
+    }
+
+    /// Whether the innermost container had no member yet; from now on it has one.
+    mutating func takeFirst() -> Bool {
+        let level = depth - 1
+        if level < 64 {
+            let mask: UInt64 = 1 << UInt64(level)
+            defer { bits &= ~mask }
+            return bits & mask != 0
+        }
+        defer { deeper[level - 64] = false }
+        return deeper[level - 64]
+    }
 }

@@ -5,23 +5,40 @@ import ROMACore
 public enum MermaidRenderer {
     /// The flowchart text.
     public static func render(_ dag: DAG) -> String {
-        var lines = ["flowchart TD"]
+        // Appended into one string rather than lines joined at the end: a goal's folder is
+        // written for every goal of a batch.
+        var text = "flowchart TD\n"
+        text.reserveCapacity(dag.nodes.count * 96 + dag.edges.count * 24 + classDefinitions.utf8.count + 16)
         for node in dag.nodes {
             let label = "\(icon(node.status)) \(node.taskType) · \(shorten(node.input, 48))"
-            lines.append("  \(node.id)[\"\(escape(label))\"]:::\(node.status.rawValue)")
+            text += "  "
+            text += node.id
+            text += "[\""
+            text += escape(label)
+            text += "\"]:::"
+            text += node.status.rawValue
+            text += "\n"
         }
         for edge in dag.edges {
-            lines.append(edge.type == "depends_on" ? "  \(edge.from) -.-> \(edge.to)" : "  \(edge.from) --> \(edge.to)")
+            text += "  "
+            text += edge.from
+            text += edge.type == "depends_on" ? " -.-> " : " --> "
+            text += edge.to
+            text += "\n"
         }
-        lines += [
-            "  classDef completed fill:#d4f7d4,stroke:#2e7d32",
-            "  classDef failed fill:#ffd6d6,stroke:#c62828",
-            "  classDef running fill:#fff4c2,stroke:#f9a825",
-            "  classDef pending fill:#eeeeee,stroke:#9e9e9e",
-            "  classDef cancelled fill:#e0e0e0,stroke:#616161,stroke-dasharray: 4 2",
-        ]
-        return lines.joined(separator: "\n") + "\n"
+        text += classDefinitions
+        return text
     }
+
+    /// The node colours, one class per status.
+    private static let classDefinitions = """
+          classDef completed fill:#d4f7d4,stroke:#2e7d32
+          classDef failed fill:#ffd6d6,stroke:#c62828
+          classDef running fill:#fff4c2,stroke:#f9a825
+          classDef pending fill:#eeeeee,stroke:#9e9e9e
+          classDef cancelled fill:#e0e0e0,stroke:#616161,stroke-dasharray: 4 2
+
+        """
 
     static func icon(_ status: NodeStatus) -> String {
         switch status {
