@@ -99,10 +99,10 @@ final class ProgressReporter: @unchecked Sendable {
             var line =
                 "\(outcome.manifest)/\(outcome.goal): \(paint(outcome.status.rawValue, outcome.status == .completed ? "32" : "31"))"
                 + (allReplayed ? " from its recordings (recorded run: \(time) s)" : " in \(time) s")
-                + ", \(outcome.nodes) nodes, \(outcome.llmCalls) calls\(counted.replayed > 0 && !allReplayed ? " (\(counted.replayed) replayed)" : ""), \(outcome.tokens) tokens"
+                + ", \(count(outcome.nodes, "node")), \(count(outcome.llmCalls, "call"))\(counted.replayed > 0 && !allReplayed ? " (\(counted.replayed) replayed)" : ""), \(count(outcome.tokens, "token"))"
             if let cost = outcome.costUSD { line += ", " + (cost.dollars.map { String(format: "$%.6f", $0) } ?? "cost unknown") }
-            if outcome.toolCalls > 0 { line += ", \(outcome.toolCalls) tool call\(outcome.toolCalls == 1 ? "" : "s")" }
-            if outcome.outputRetries > 0 { line += ", \(outcome.outputRetries) output retr\(outcome.outputRetries == 1 ? "y" : "ies")" }
+            if outcome.toolCalls > 0 { line += ", \(count(outcome.toolCalls, "tool call"))" }
+            if outcome.outputRetries > 0 { line += ", \(count(outcome.outputRetries, "output retry", plural: "output retries"))" }
             if let error = outcome.error { line += " — \(error)" }
             var json: [String: JSONValue] = [
                 "event": .string("goal_finished"), "manifest": .string(outcome.manifest), "goal": .string(outcome.goal),

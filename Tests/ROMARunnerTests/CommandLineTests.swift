@@ -169,6 +169,8 @@ func runRomaDetached(_ arguments: [String], environment: [String: String] = [:])
         // The times shown are the recording's, and the lines say so; the last names where to look.
         #expect(result.stderr.contains("quickstart/sky-is-blue: completed from its recordings (recorded run: "))
         #expect(result.stderr.contains("index.md lists its goals"))
+        // A one-node goal reads "1 node", not "1 nodes".
+        #expect(result.stderr.contains("), 1 node, 2 calls, "), "\(result.stderr)")
         let before = Fixtures.snapshot(committed)
         let after = Fixtures.snapshot(copy)
         #expect(!before.isEmpty)

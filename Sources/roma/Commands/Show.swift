@@ -28,7 +28,7 @@ extension Roma {
                         + summary.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
                 for row in summary.goals {
                     print(
-                        "  \(TreeDrawing.icon(row.status, color: color)) \(row.id.padding(toLength: max(row.id.count, 24), withPad: " ", startingAt: 0)) \(row.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(row.tokens) tokens, \(row.nodes) nodes"
+                        "  \(TreeDrawing.icon(row.status, color: color)) \(row.id.padding(toLength: max(row.id.count, 24), withPad: " ", startingAt: 0)) \(row.status.padding(toLength: 10, withPad: " ", startingAt: 0)) \(count(row.tokens, "token")), \(count(row.nodes, "node"))"
                     )
                 }
                 print("Draw one goal with: roma show \(url.appendingPathComponent(summary.goals.first?.id ?? "GOAL").path)")
