@@ -56,15 +56,20 @@ extension Array where Element == UInt8 {
     }
 }
 
-/// Lowercase hexadecimal, written straight into the string's storage.
+/// Lowercase hexadecimal.
 enum Hex {
+    /// The digit for a value 0...15.
+    static func digit(_ value: UInt8) -> UInt8 {
+        let digits: StaticString = "0123456789abcdef"
+        return digits.utf8Start[Int(value)]
+    }
+
+    /// Two digits per byte, written straight into the string's storage.
     static func lowercase(_ bytes: UnsafeRawBufferPointer) -> String {
         String(unsafeUninitializedCapacity: bytes.count * 2) { out in
-            let digits: StaticString = "0123456789abcdef"
-            let table = digits.utf8Start
             for (index, byte) in bytes.enumerated() {
-                out[2 * index] = table[Int(byte >> 4)]
-                out[2 * index + 1] = table[Int(byte & 0xF)]
+                out[2 * index] = digit(byte >> 4)
+                out[2 * index + 1] = digit(byte & 0xF)
             }
             return bytes.count * 2
         }
