@@ -21,8 +21,9 @@ enum ScaleBenchmark {
     /// `--concurrency` and `--llm-concurrency` of the runs.
     static let concurrency = 32
     static let llmConcurrency = 32
-    /// The manifest's `max_depth`: the offline model's plans one level deep.
-    static let depth = 1
+    /// The manifest's `max_depth` (`ROMA_BENCH_SCALE_DEPTH`): 1, the offline model's plans one
+    /// level deep (~6 calls per goal); 2 plans the subtasks again (~15 calls per goal).
+    static let depth = environment["ROMA_BENCH_SCALE_DEPTH"].flatMap(Int.init) ?? 1
 
     /// The lower bound of a batch's makespan at the configured concurrency, given every goal's
     /// critical path (its longest chain of calls that must follow one another) and its call count.
