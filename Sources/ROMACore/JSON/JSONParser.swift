@@ -87,6 +87,52 @@ public struct JSONParser {
         }
     }
 
+    /// Reads a whole document with `body`, which walks it with `readMembers`, `readElements`,
+    /// `readValue` and `skip`, building only the values it keeps: no dictionary or array for the
+    /// containers it walks through. The text is checked as `parse` checks it (values skipped
+    /// included), and `body` must read or skip exactly one value. For the answers read on every
+    /// model call.
+    public static func read<T>(_ bytes: some Collection<UInt8>, _ body: (inout JSONParser) throws(Failure) -> T) throws(Failure) -> T {
+        try withContiguous(bytes) { (buffer) throws(Failure) -> T in
+            var parser = JSONParser(buffer, at: Self.byteOrderMarkLength(buffer))
+            let result = try body(&parser)
+            try parser.end()
+            return result
+        }
+    }
+
+    /// Whether the next value is an object.
+    public mutating func atObject() -> Bool {
+        skipWhitespace()
+        return index < bytes.count && bytes[index] == UInt8(ascii: "{")
+    }
+
+    /// Whether the next value is an array.
+    public mutating func atArray() -> Bool {
+        skipWhitespace()
+        return index < bytes.count && bytes[index] == UInt8(ascii: "[")
+    }
+
+    /// Reads an object, handing every key (a repeated one each time) to `member`, which must
+    /// read or skip its value. An error when the next value is not an object.
+    public mutating func readMembers(_ member: (inout JSONParser, String) throws(Failure) -> Void) throws(Failure) {
+        skipWhitespace()
+        try members(member)
+    }
+
+    /// Reads an array, calling `element` for each value, which must read or skip it. An error
+    /// when the next value is not an array.
+    public mutating func readElements(_ element: (inout JSONParser) throws(Failure) -> Void) throws(Failure) {
+        guard atArray() else { throw fail("expected an array") }
+        try elements(element)
+    }
+
+    /// Reads the next value whole.
+    public mutating func readValue() throws(Failure) -> JSONValue { try value() }
+
+    /// Checks and steps over the next value without building it.
+    public mutating func skip() throws(Failure) { try skipValue() }
+
     private static func withContiguous<T>(
         _ bytes: some Collection<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws(Failure) -> T
     ) throws(Failure) -> T {

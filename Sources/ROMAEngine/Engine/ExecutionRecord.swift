@@ -37,7 +37,7 @@ public struct ExecutionRecord: Sendable, Hashable {
     /// an invalid plan or decision, a blank answer): how well a model keeps to the formats.
     /// Read from the calls, so a replay counts the same.
     public var outputRetries: Int {
-        calls.filter { $0.request.messages.last.map { $0.role == "user" && $0.content.hasPrefix(NodeCaller.retryPrefix) } ?? false }.count
+        calls.count { $0.request.messages.last.map { $0.role == "user" && $0.content.hasPrefix(NodeCaller.retryPrefix) } ?? false }
     }
 
     /// The API's details shape (`execution.json`).

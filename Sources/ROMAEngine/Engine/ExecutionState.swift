@@ -150,16 +150,22 @@ actor ExecutionState {
 
     /// The calls in `CallRecord.canonicalOrder` (by node path, then sequence), paths parsed once per call.
     func sortedCalls() -> [CallRecord] {
-        calls.map { (NodePath.components($0.nodeID), $0) }
-            .sorted { a, b in a.0 != b.0 ? a.0.lexicographicallyPrecedes(b.0) : a.1.sequence < b.1.sequence }
-            .map(\.1)
+        Self.sorted(calls, nodeID: \.nodeID, sequence: \.sequence)
     }
 
     /// The tool calls, by node path, then sequence.
     func sortedToolCalls() -> [ToolCallRecord] {
-        toolCalls.map { (NodePath.components($0.nodeID), $0) }
-            .sorted { a, b in a.0 != b.0 ? a.0.lexicographicallyPrecedes(b.0) : a.1.sequence < b.1.sequence }
-            .map(\.1)
+        Self.sorted(toolCalls, nodeID: \.nodeID, sequence: \.sequence)
+    }
+
+    /// Records by node path, then sequence. The indices are sorted, not the records: a call's
+    /// record is large (its whole request), and each copy of it retains every string it holds.
+    private static func sorted<Record>(_ records: [Record], nodeID: (Record) -> String, sequence: (Record) -> Int) -> [Record] {
+        let paths = records.map { NodePath.components(nodeID($0)) }
+        let order = records.indices.sorted { a, b in
+            paths[a] != paths[b] ? paths[a].lexicographicallyPrecedes(paths[b]) : sequence(records[a]) < sequence(records[b])
+        }
+        return order.map { records[$0] }
     }
 
     func timeSpan() -> (Date, Date)? {

@@ -254,23 +254,113 @@ public struct OpenAIModel: LanguageModel {
             default: throw LLMError(code: .badRequest, message: message, status: status)
             }
         }
-        // Only the two members read below are built (`id`, `model`, `system_fingerprint`… are skipped).
-        guard let json = try? JSONParser.parseObject(bytes.readableBytesView, keeping: ["choices", "usage"]),
-            let choice = json["choices"]?.arrayValue?.first,
-            let content = choice["message"]?["content"]?.stringValue ?? choice["text"]?.stringValue
-                ?? (Self.toolCalls(choice["message"]) != nil ? "" : nil)
+        guard let completion = try? Completion(bytes.readableBytesView), completion.hasChoice,
+            let content = completion.content ?? completion.text ?? (Self.toolCalls(completion.message) != nil ? "" : nil)
         else {
             throw LLMError(
                 code: .invalidResponse,
                 message: "\(configuration.baseURL) answered with something that is not a chat completion (\(bytes.readableBytes) bytes)",
                 status: status)
         }
-        let usage = TokenUsage(
-            promptTokens: json["usage"]?["prompt_tokens"]?.intValue ?? 0,
-            completionTokens: json["usage"]?["completion_tokens"]?.intValue ?? 0)
+        let usage = TokenUsage(promptTokens: completion.promptTokens ?? 0, completionTokens: completion.completionTokens ?? 0)
         return ChatResponse(
-            content: content, usage: usage, finishReason: choice["finish_reason"]?.stringValue,
-            toolCalls: request.tools == nil ? nil : Self.toolCalls(choice["message"]))
+            content: content, usage: usage, finishReason: completion.finishReason,
+            toolCalls: request.tools == nil ? nil : Self.toolCalls(completion.message))
+    }
+
+    /// What is read of a chat completion: its first choice and its token counts.
+    ///
+    /// Read member by member (`JSONParser.read`): the envelope, the choice and `usage` are walked
+    /// without building a dictionary for them, and the rest (`id`, `model`, the other choices…) is
+    /// checked and skipped — this runs on every model call. It reads what looking the members up
+    /// in the parsed document would: a key repeated in one object keeps its first value, and a
+    /// member of the wrong type counts as missing.
+    struct Completion {
+        /// `choices` is an array with a first element.
+        var hasChoice = false
+        /// `choices[0].message.content`, when a string.
+        var content: String?
+        /// `choices[0].text` (the legacy completions shape), when a string.
+        var text: String?
+        /// `choices[0].finish_reason`, when a string.
+        var finishReason: String?
+        /// `choices[0].message` reduced to its `tool_calls`, when the message is an object that has them.
+        var message: JSONValue?
+        var promptTokens: Int?
+        var completionTokens: Int?
+
+        private init() {}
+
+        init(_ bytes: some Collection<UInt8>) throws(JSONParser.Failure) {
+            self = try JSONParser.read(bytes) { (parser) throws(JSONParser.Failure) -> Completion in
+                var completion = Completion()
+                var seen = Seen()
+                try parser.readMembers { (parser, key) throws(JSONParser.Failure) in
+                    switch key {
+                    case "choices" where seen.first(.choices):
+                        guard parser.atArray() else { return try parser.skip() }
+                        try parser.readElements { (parser) throws(JSONParser.Failure) in
+                            guard !completion.hasChoice else { return try parser.skip() }
+                            completion.hasChoice = true
+                            try completion.readChoice(&parser)
+                        }
+                    case "usage" where seen.first(.usage):
+                        guard parser.atObject() else { return try parser.skip() }
+                        var counted = Seen()
+                        try parser.readMembers { (parser, key) throws(JSONParser.Failure) in
+                            switch key {
+                            case "prompt_tokens" where counted.first(.promptTokens):
+                                completion.promptTokens = try parser.readValue().intValue
+                            case "completion_tokens" where counted.first(.completionTokens):
+                                completion.completionTokens = try parser.readValue().intValue
+                            default: try parser.skip()
+                            }
+                        }
+                    default: try parser.skip()
+                    }
+                }
+                return completion
+            }
+        }
+
+        private mutating func readChoice(_ parser: inout JSONParser) throws(JSONParser.Failure) {
+            guard parser.atObject() else { return try parser.skip() }
+            var seen = Seen()
+            try parser.readMembers { (parser, key) throws(JSONParser.Failure) in
+                switch key {
+                case "message" where seen.first(.message): try readMessage(&parser)
+                case "text" where seen.first(.text): text = try parser.readValue().stringValue
+                case "finish_reason" where seen.first(.finishReason): finishReason = try parser.readValue().stringValue
+                default: try parser.skip()
+                }
+            }
+        }
+
+        private mutating func readMessage(_ parser: inout JSONParser) throws(JSONParser.Failure) {
+            guard parser.atObject() else { return try parser.skip() }
+            var seen = Seen()
+            var toolCalls: JSONValue?
+            try parser.readMembers { (parser, key) throws(JSONParser.Failure) in
+                switch key {
+                case "content" where seen.first(.content): content = try parser.readValue().stringValue
+                case "tool_calls" where seen.first(.toolCalls): toolCalls = try parser.readValue()
+                default: try parser.skip()
+                }
+            }
+            message = toolCalls.map { .object(["tool_calls": $0]) } ?? .object([:])
+        }
+
+        /// The keys of one object met so far: only a key's first value counts.
+        private struct Seen {
+            enum Key: Int { case choices, usage, promptTokens, completionTokens, message, text, finishReason, content, toolCalls }
+            private var bits = 0
+
+            /// True the first time `key` is met.
+            mutating func first(_ key: Key) -> Bool {
+                defer { bits |= 1 << key.rawValue }
+                return bits & (1 << key.rawValue) == 0
+            }
+        }
     }
 
     /// Sends a request body to the completions URL: the answer's status, headers and body.

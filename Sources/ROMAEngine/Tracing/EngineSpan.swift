@@ -10,9 +10,9 @@ import Tracing
 struct EngineSpan: Sendable {
     private let span: (any Span)?
 
-    /// Starts a span under the current one, when `enabled`.
-    static func start(_ name: String, kind: SpanKind = .internal, enabled: Bool) -> EngineSpan {
-        EngineSpan(span: enabled ? startSpan(name, ofKind: kind) : nil)
+    /// Starts a span under the current one, when `enabled` (the name is not built otherwise).
+    static func start(_ name: @autoclosure () -> String, kind: SpanKind = .internal, enabled: Bool) -> EngineSpan {
+        EngineSpan(span: enabled ? startSpan(name(), ofKind: kind) : nil)
     }
 
     /// Sets an attribute.
@@ -31,8 +31,9 @@ struct EngineSpan: Sendable {
     }
 
     /// Sets `roma.cost_usd` when the cost is known (an unknown cost is left out, not 0).
-    func set(cost: CostUSD) {
-        if let dollars = cost.dollars { span?.attributes["roma.cost_usd"] = dollars }
+    func set(cost: @autoclosure () -> CostUSD) {
+        guard let span, let dollars = cost().dollars else { return }
+        span.attributes["roma.cost_usd"] = dollars
     }
 
     /// Marks the span failed with an error (its message only).
