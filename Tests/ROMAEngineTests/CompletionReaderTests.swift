@@ -87,12 +87,39 @@ import Testing
         "<html><body>Bad gateway</body></html>",
     ]
 
+    /// Answers that are not valid UTF-8 or hold what a Swift string cannot: broken parts in
+    /// members the reader skips, and the same in members it reads.
+    static let byteCases: [[UInt8]] = {
+        let head = Array(#"{"choices":[{"message":{"content":"a"}}],"#.utf8)
+        let good = Array(#"{"choices":[{"message":{"content":""#.utf8)
+        let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
+        return [
+            head + Array(#""id":""#.utf8) + [0xFF] + Array(#""}"#.utf8),  // invalid UTF-8, skipped
+            head + Array(#""id":""#.utf8) + [0xC0, 0xAF] + Array(#""}"#.utf8),  // an overlong form, skipped
+            head + Array(#""id":""#.utf8) + [0xED, 0xA0, 0x80] + Array(#""}"#.utf8),  // a UTF-8 surrogate, skipped
+            head + Array(#""id":"a"#.utf8) + [0x01] + Array(#"b"}"#.utf8),  // a raw control character, skipped
+            head + Array(#""id":"a\xb"}"#.utf8),  // an invalid escape, skipped
+            head + Array(#""created":1e999}"#.utf8),  // a number that overflows, skipped
+            head + Array(#""x":"#.utf8) + Array(deep.utf8) + Array("}".utf8),  // nested too deep, skipped
+            good + [0xC3, 0xA9] + Array(#""}}]}"#.utf8),  // valid two-byte UTF-8, read
+            good + [0xFF] + Array(#""}}]}"#.utf8),  // invalid UTF-8, read
+            good + [0x0A] + Array(#""}}]}"#.utf8),  // a raw line feed, read
+            Array(#"{"choices":[{"message":{"content":"a"}},{"message":{"content":""#.utf8) + [0xFE] + Array(#""}}]}"#.utf8),
+        ]
+    }()
+
     @Test("hand-written answers read the same as by looking the members up")
     func handWritten() {
         for text in Self.cases {
             let bytes = Array(text.utf8)
             #expect(Self.byReader(bytes) == Self.byLookup(bytes), "\(text)")
         }
+        for bytes in Self.byteCases {
+            #expect(Self.byReader(bytes) == Self.byLookup(bytes), "\(bytes)")
+        }
+        // Only the valid two-byte character is an answer; every broken part, skipped or read, is not.
+        #expect(
+            Self.byteCases.map { Self.byLookup($0) != nil } == [false, false, false, false, false, false, false, true, false, false, false])
         // The cases reach both outcomes and every part of a reading.
         let readings = Self.cases.compactMap { Self.byLookup(Array($0.utf8)) }
         #expect(readings.count >= 15 && readings.count < Self.cases.count)
@@ -100,22 +127,32 @@ import Testing
         #expect(readings.contains { $0.content == "legacy text" } && readings.contains { $0.finishReason == "length" })
     }
 
-    @Test("generated answers, whole and cut short, read the same as by looking the members up")
+    @Test("generated answers, whole, cut short and with a byte changed, read the same as by looking the members up")
     func generated() {
         var generator = SplitMix64(seed: 0x5EED)
         var accepted = 0
+        var changedAccepted = 0
+        // What a changed byte becomes: JSON's structure, a control character, bytes that are not UTF-8.
+        let replacements: [UInt8] = Array(#""{}[],:\a 0-"#.utf8) + [0x01, 0x0A, 0x80, 0xC3, 0xED, 0xFF]
         for _ in 0..<3000 {
             let text = Self.document(&generator)
             let bytes = Array(text.utf8)
             let expected = Self.byLookup(bytes)
             #expect(Self.byReader(bytes) == expected, "\(text)")
             if expected != nil { accepted += 1 }
-            // The same text cut at a random byte: an error for both (or, rarely, still a document).
-            let cut = Array(bytes.prefix(Int(generator.next() % UInt64(bytes.count + 1))))
-            #expect(Self.byReader(cut) == Self.byLookup(cut), "\(String(decoding: cut, as: UTF8.self))")
+            // Cut at a random byte: an error for both.
+            let cut = Array(bytes.prefix(Int(generator.next() % UInt64(bytes.count))))
+            #expect(Self.byReader(cut) == nil && Self.byLookup(cut) == nil, "\(String(decoding: cut, as: UTF8.self))")
+            // One byte changed: sometimes still an answer (a changed letter, a skipped part), mostly not.
+            var changed = bytes
+            changed[Int(generator.next() % UInt64(bytes.count))] = replacements[Int(generator.next() % UInt64(replacements.count))]
+            let reading = Self.byLookup(changed)
+            #expect(Self.byReader(changed) == reading, "\(changed)")
+            if reading != nil { changedAccepted += 1 }
         }
         // Both outcomes are exercised, not one of them only.
         #expect(accepted > 600 && accepted < 2700, "accepted \(accepted) of 3000")
+        #expect(changedAccepted > 100 && changedAccepted < accepted, "accepted \(changedAccepted) of 3000 changed")
     }
 
     /// A random answer-like document: the members in random order, some repeated, some missing,

@@ -87,17 +87,21 @@ public struct JSONParser {
         }
     }
 
-    /// Reads a whole document with `body`, which walks it with `readMembers`, `readElements`,
-    /// `readValue` and `skip`, building only the values it keeps: no dictionary or array for the
-    /// containers it walks through. The text is checked as `parse` checks it (values skipped
-    /// included), and `body` must read or skip exactly one value. For the answers read on every
-    /// model call.
-    public static func read<T>(_ bytes: some Collection<UInt8>, _ body: (inout JSONParser) throws(Failure) -> T) throws(Failure) -> T {
-        try withContiguous(bytes) { (buffer) throws(Failure) -> T in
+    /// Reads a document that must be one object, handing each of its keys (a repeated one each
+    /// time) to `member`, which must read or skip exactly that key's value with `readMembers`,
+    /// `readElements`, `readValue` or `skip`. Only what `member` reads is built: no dictionary
+    /// or array for the containers it walks through. The text is checked as `parse` checks it,
+    /// skipped values included. For the answers read on every model call.
+    ///
+    /// The parser handed to `member` reads the caller's bytes in place: it is valid only during
+    /// the call, and a `Failure` it throws must be rethrown, not caught and read past.
+    public static func readObject(
+        _ bytes: some Collection<UInt8>, _ member: (inout JSONParser, String) throws(Failure) -> Void
+    ) throws(Failure) {
+        try withContiguous(bytes) { (buffer) throws(Failure) in
             var parser = JSONParser(buffer, at: Self.byteOrderMarkLength(buffer))
-            let result = try body(&parser)
+            try parser.readMembers(member)
             try parser.end()
-            return result
         }
     }
 
@@ -114,14 +118,14 @@ public struct JSONParser {
     }
 
     /// Reads an object, handing every key (a repeated one each time) to `member`, which must
-    /// read or skip its value. An error when the next value is not an object.
+    /// read or skip exactly that key's value. An error when the next value is not an object.
     public mutating func readMembers(_ member: (inout JSONParser, String) throws(Failure) -> Void) throws(Failure) {
         skipWhitespace()
         try members(member)
     }
 
-    /// Reads an array, calling `element` for each value, which must read or skip it. An error
-    /// when the next value is not an array.
+    /// Reads an array, calling `element` for each value, which must read or skip exactly that
+    /// value. An error when the next value is not an array.
     public mutating func readElements(_ element: (inout JSONParser) throws(Failure) -> Void) throws(Failure) {
         guard atArray() else { throw fail("expected an array") }
         try elements(element)

@@ -270,7 +270,7 @@ public struct OpenAIModel: LanguageModel {
 
     /// What is read of a chat completion: its first choice and its token counts.
     ///
-    /// Read member by member (`JSONParser.read`): the envelope, the choice and `usage` are walked
+    /// Read member by member (`JSONParser.readObject`): the envelope, the choice and `usage` are walked
     /// without building a dictionary for them, and the rest (`id`, `model`, the other choices…) is
     /// checked and skipped — this runs on every model call. It reads what looking the members up
     /// in the parsed document would: a key repeated in one object keeps its first value, and a
@@ -292,35 +292,33 @@ public struct OpenAIModel: LanguageModel {
         private init() {}
 
         init(_ bytes: some Collection<UInt8>) throws(JSONParser.Failure) {
-            self = try JSONParser.read(bytes) { (parser) throws(JSONParser.Failure) -> Completion in
-                var completion = Completion()
-                var seen = Seen()
-                try parser.readMembers { (parser, key) throws(JSONParser.Failure) in
-                    switch key {
-                    case "choices" where seen.first(.choices):
-                        guard parser.atArray() else { return try parser.skip() }
-                        try parser.readElements { (parser) throws(JSONParser.Failure) in
-                            guard !completion.hasChoice else { return try parser.skip() }
-                            completion.hasChoice = true
-                            try completion.readChoice(&parser)
-                        }
-                    case "usage" where seen.first(.usage):
-                        guard parser.atObject() else { return try parser.skip() }
-                        var counted = Seen()
-                        try parser.readMembers { (parser, key) throws(JSONParser.Failure) in
-                            switch key {
-                            case "prompt_tokens" where counted.first(.promptTokens):
-                                completion.promptTokens = try parser.readValue().intValue
-                            case "completion_tokens" where counted.first(.completionTokens):
-                                completion.completionTokens = try parser.readValue().intValue
-                            default: try parser.skip()
-                            }
-                        }
-                    default: try parser.skip()
+            var completion = Completion()
+            var seen = Seen()
+            try JSONParser.readObject(bytes) { (parser, key) throws(JSONParser.Failure) in
+                switch key {
+                case "choices" where seen.first(.choices):
+                    guard parser.atArray() else { return try parser.skip() }
+                    try parser.readElements { (parser) throws(JSONParser.Failure) in
+                        guard !completion.hasChoice else { return try parser.skip() }
+                        completion.hasChoice = true
+                        try completion.readChoice(&parser)
                     }
+                case "usage" where seen.first(.usage):
+                    guard parser.atObject() else { return try parser.skip() }
+                    var counted = Seen()
+                    try parser.readMembers { (parser, key) throws(JSONParser.Failure) in
+                        switch key {
+                        case "prompt_tokens" where counted.first(.promptTokens):
+                            completion.promptTokens = try parser.readValue().intValue
+                        case "completion_tokens" where counted.first(.completionTokens):
+                            completion.completionTokens = try parser.readValue().intValue
+                        default: try parser.skip()
+                        }
+                    }
+                default: try parser.skip()
                 }
-                return completion
             }
+            self = completion
         }
 
         private mutating func readChoice(_ parser: inout JSONParser) throws(JSONParser.Failure) {
