@@ -91,6 +91,29 @@ struct CanonicalLineTests {
         }
     }
 
+    @Test("a response schema keeps its line: the same bytes spliced in or written; a changed or decoded schema writes without it")
+    func splicedSchemaLine() throws {
+        var random = Random(state: 11)
+        for _ in 0..<100 {
+            var schema = ResponseSchema(name: "plan", schema: .object(["v": random.json(depth: 0)]))
+            #expect(schema.line.bytes == schema.schema.canonicalLine)
+            var request = ChatRequest(model: "m", messages: [.user("hi")], temperature: 0.5, maxTokens: 10, responseSchema: schema)
+            #expect(request.canonicalLine == Array(try Self.encoder.encode(request)))
+            // Pretty writers never splice a one-line value in.
+            var pretty = JSONLineWriter(pretty: true)
+            schema.write(to: &pretty)
+            #expect(pretty.bytes + [UInt8(ascii: "\n")] == Array(try CanonicalJSON.encode(schema)))
+            let decoded = try JSONDecoder().decode(ResponseSchema.self, from: try Self.encoder.encode(schema))
+            #expect(decoded.line.bytes == nil)
+            let encoded = Array(try Self.encoder.encode(decoded))
+            #expect(decoded.canonicalLine == encoded)
+            schema.schema = .object(["w": random.json(depth: 0)])
+            #expect(schema.line.bytes == nil)
+            request.responseSchema = schema
+            #expect(request.canonicalLine == Array(try Self.encoder.encode(request)))
+        }
+    }
+
     @Test("JSON values: the same bytes as JSONEncoder, keys in its sorted order", arguments: 0..<20)
     func valuesMatchEncoder(seed: Int) throws {
         var random = Random(state: UInt64(1000 + seed))

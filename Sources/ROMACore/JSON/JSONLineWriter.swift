@@ -22,6 +22,8 @@ public struct JSONLineWriter {
     private var open = OpenContainers()
     /// Whether to write `JSONEncoder`'s pretty-printed layout instead of one line.
     private let pretty: Bool
+    /// Whether this writer writes the pretty-printed layout (a one-line value cannot be spliced in).
+    public var isPretty: Bool { pretty }
     /// Whether a NaN or infinite double was written (`JSONEncoder` refuses those).
     public private(set) var wroteNonFiniteNumber = false
 

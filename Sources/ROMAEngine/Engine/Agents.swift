@@ -1,4 +1,5 @@
 import ROMACore
+import Synchronization
 
 /// Decides whether a task is executed directly or planned.
 struct Atomizer {
@@ -38,7 +39,24 @@ struct Planner {
     /// (it is executed directly).
     var minSubtasks = 1
 
+    /// The plan's schema, built once per subtask range (every plan call of a run uses the same).
     var schema: ResponseSchema {
+        let range = SubtaskRange(least: minSubtasks, most: maxSubtasks)
+        if let built = Self.schemas.withLock({ $0[range] }) { return built }
+        let schema = Self.schema(range)
+        Self.schemas.withLock { $0[range] = schema }
+        return schema
+    }
+
+    private struct SubtaskRange: Hashable {
+        var least: Int
+        var most: Int
+    }
+
+    private static let schemas = Mutex<[SubtaskRange: ResponseSchema]>([:])
+
+    private static func schema(_ range: SubtaskRange) -> ResponseSchema {
+        let (minSubtasks, maxSubtasks) = (range.least, range.most)
         let subtask: JSONValue = .object([
             "type": .string("object"),
             "properties": .object([

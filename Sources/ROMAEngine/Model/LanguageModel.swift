@@ -53,12 +53,23 @@ public struct ResponseSchema: Sendable, Hashable, Codable {
     /// A short identifier (`plan`, `atomizer_decision`).
     public var name: String
     /// The JSON schema.
-    public var schema: JSONValue
+    public var schema: JSONValue {
+        didSet { line.bytes = nil }
+    }
+    /// `schema`'s canonical line, written when the schema is made; derived from `schema` (cleared
+    /// when it changes), so not part of the value. Every structured call writes its schema twice —
+    /// in the request's canonical line (replay key, `calls.jsonl`) and in the wire body — and the
+    /// atomizer's and the planner's schemas are the same on every call: spliced in, not written
+    /// again with every object's keys sorted.
+    var line = DerivedBytes()
+
+    private enum CodingKeys: String, CodingKey { case name, schema }
 
     /// Creates a schema.
     public init(name: String, schema: JSONValue) {
         self.name = name
         self.schema = schema
+        self.line = DerivedBytes(bytes: schema.canonicalLine)
     }
 }
 

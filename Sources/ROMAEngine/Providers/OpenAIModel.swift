@@ -157,14 +157,12 @@ public struct OpenAIModel: LanguageModel {
                 writer.key("json_schema")
                 writer.beginObject()
                 writer.member("name", schema.name)
-                writer.key("schema")
-                writer.value(schema.schema)
+                writer.member("schema", schema.schema, line: schema.line)
                 writer.member("strict", false)
                 writer.endObject()
                 writer.member("type", "json_schema")
             } else {
-                writer.key("schema")
-                writer.value(schema.schema)
+                writer.member("schema", schema.schema, line: schema.line)
                 writer.member("type", "json_object")
             }
             writer.endObject()

@@ -31,7 +31,7 @@ extension ResponseSchema: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {
         writer.beginObject()
         writer.member("name", name)
-        writer.member("schema", schema)
+        writer.member("schema", schema, line: line)
         writer.endObject()
     }
 }
@@ -56,7 +56,7 @@ extension CallRecord: JSONLineWritable {
         writer.member("node_id", nodeID)
         writer.member("provider", provider)
         writer.member("purpose", purpose)
-        if let line = requestLine.bytes { writer.member("request", json: line) } else { writer.member("request", request) }
+        writer.member("request", request, line: requestLine)
         writer.member("response", response)
         writer.member("sample", sample)
         writer.member("sequence", sequence)

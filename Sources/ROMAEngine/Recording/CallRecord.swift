@@ -100,3 +100,11 @@ struct DerivedBytes: Sendable, Hashable {
     static func == (_: DerivedBytes, _: DerivedBytes) -> Bool { true }
     func hash(into hasher: inout Hasher) {}
 }
+
+extension JSONLineWriter {
+    /// A member whose canonical line may have been kept (`DerivedBytes`): spliced in when it was
+    /// and this writer writes one line, written from `value` otherwise.
+    mutating func member(_ name: String, _ value: some JSONLineWritable, line: DerivedBytes) {
+        if let bytes = line.bytes, !isPretty { member(name, json: bytes) } else { member(name, value) }
+    }
+}
