@@ -50,9 +50,9 @@ enum ScaleBenchmark {
         defer { mock.stop() }
 
         // A smaller batch first: the peak RSS after it and after the big batch show whether memory grows with goals.
-        _ = try await batch(goals: warmGoals, out: root.appendingPathComponent("warm"), baseURL: mock.baseURL)
+        _ = try await batch(goals: warmGoals, out: root.appendingPathComponent("warm"), mock: mock)
         let warmRSS = peakRSSMiB()
-        let measured = try await batch(goals: goals, out: root.appendingPathComponent("scale"), baseURL: mock.baseURL)
+        let measured = try await batch(goals: goals, out: root.appendingPathComponent("scale"), mock: mock)
         let bigRSS = peakRSSMiB()
 
         let bound = try criticalPathBound(tree: ResultsTree(out: root.appendingPathComponent("scale"), manifestName: "scale"), goals: goals)
@@ -60,7 +60,7 @@ enum ScaleBenchmark {
         let calls = bound.totalCalls
         print(
             "scale: \(goals) goals, \(calls) LLM calls through the mock server (child process, \(latency / .milliseconds(1)) ms/call), "
-                + "--concurrency \(concurrency) --llm-concurrency \(llmConcurrency), max_depth \(depth), "
+                + "--concurrency \(concurrency) --llm-concurrency \(llmConcurrency), max_depth \(depth), mock \(mockKind), "
                 + "ROMA_FSYNC=\(environment["ROMA_FSYNC"] ?? "unset") (each-file: an fsync per file; unset: one syncfs per goal folder on ext4)"
         )
         print(
@@ -75,6 +75,12 @@ enum ScaleBenchmark {
                     "scale: CPU (user+sys) of the whole process %.2f s = %.3f ms per model call (target ≤ 0.25): user %.3f ms, system %.3f ms; load average %@",
                 measured.cpu, measured.cpu * 1000 / Double(calls), measured.user * 1000 / Double(calls),
                 measured.system * 1000 / Double(calls), loadAverage()))
+        print(
+            String(
+                format:
+                    "scale: the mock server's CPU (%@, the child process, not counted above) %.3f ms per call; the runner's context switches per call: %.2f voluntary, %.2f involuntary",
+                mockKind, measured.mockCPU * 1000 / Double(calls), Double(measured.switches.voluntary) / Double(calls),
+                Double(measured.switches.involuntary) / Double(calls)))
         print("scale: peak RSS \(warmRSS) MiB after \(warmGoals) goals, \(bigRSS) MiB after \(goals) goals")
     }
 
@@ -83,26 +89,36 @@ enum ScaleBenchmark {
         var user: Double
         var system: Double
         var cpu: Double { user + system }
+        /// The mock server's user+sys CPU seconds meanwhile.
+        var mockCPU: Double
+        var switches: (voluntary: Int, involuntary: Int)
     }
 
-    static func batch(goals: Int, out: URL, baseURL: String) async throws -> Measurement {
+    static func batch(goals: Int, out: URL, mock: MockProcess) async throws -> Measurement {
         var yaml = "name: scale\ndefaults: { max_depth: \(depth), config_profile: fast }\ngoals:\n"
         for i in 0..<goals { yaml += "  - { id: g\(i), goal: \"Summarise the main arguments about topic \(i) for a briefing note\" }\n" }
         let (loaded, diagnostics) = ManifestLoader(environment: [:]).load(bytes: Array(yaml.utf8), file: "scale.yaml")
         guard let manifest = loaded else { throw BenchmarkError(message: "\(diagnostics.map(\.headline))") }
         let options = RunOptions(
             out: out, concurrency: concurrency, llmConcurrency: llmConcurrency,
-            provider: ProviderSettings(name: "openai", baseURL: baseURL), environment: [:])
+            provider: ProviderSettings(name: "openai", baseURL: mock.baseURL), environment: [:])
         // getrusage(RUSAGE_SELF): this process's threads only; the mock's child process is not counted.
         let cpuBefore = processCPUTimes()
+        let switchesBefore = contextSwitches()
+        let mockBefore = mock.cpuSeconds()
         let start = ContinuousClock.now
         let outcomes = try await BatchRunner(options: options).run([manifest])
         let seconds = (ContinuousClock.now - start) / .seconds(1)
         let cpuAfter = processCPUTimes()
+        let switchesAfter = contextSwitches()
+        let mockAfter = mock.cpuSeconds()
         guard outcomes.count == goals, outcomes.allSatisfy({ $0.status == .completed }) else {
             throw BenchmarkError(message: "scale: \(outcomes.filter { $0.status != .completed }.count) goals did not complete")
         }
-        return Measurement(seconds: seconds, user: cpuAfter.user - cpuBefore.user, system: cpuAfter.system - cpuBefore.system)
+        return Measurement(
+            seconds: seconds, user: cpuAfter.user - cpuBefore.user, system: cpuAfter.system - cpuBefore.system,
+            mockCPU: mockAfter - mockBefore,
+            switches: (switchesAfter.voluntary - switchesBefore.voluntary, switchesAfter.involuntary - switchesBefore.involuntary))
     }
 
     /// Reads every goal's `dag.json` (after the run, outside the timing).
@@ -150,14 +166,37 @@ enum ScaleBenchmark {
             return MockProcess(process: process, input: input, baseURL: url)
         }
 
+        /// The child's user+sys CPU seconds so far (`/proc/<pid>/stat`; 0 where there is none).
+        func cpuSeconds() -> Double {
+            guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+                let end = stat.lastIndex(of: ")")
+            else { return 0 }
+            // After the command name: state is field 3, utime and stime fields 14 and 15.
+            let fields = stat[stat.index(after: end)...].split(separator: " ")
+            guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+            return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        }
+
         func stop() {
             try? input.fileHandleForWriting.close()
             process.waitUntilExit()
         }
     }
 
+    /// Which server the child process runs (`ROMA_BENCH_SCALE_MOCK`): `nio` (the default),
+    /// `OfflineModelServer`, one event loop and a timer per request; `hummingbird`, the tests'
+    /// `MockOpenAIServer`, which used more CPU than the runner it served (kept for comparison).
+    static let mockKind = environment["ROMA_BENCH_SCALE_MOCK"] ?? "nio"
+
     /// `roma-bench scale-mock-server`: the mock answering as the offline model after 20 ms.
     static func serveMock() async throws {
+        if mockKind == "nio" {
+            let server = try OfflineModelServer.start(latency: latency)
+            FileHandle.standardOutput.write(Data((server.baseURL.absoluteString + "\n").utf8))
+            _ = FileHandle.standardInput.readDataToEndOfFile()
+            server.stop()
+            return
+        }
         try await MockOpenAIServer.withServer(latency: latency, RunnerBenchmark.answerOffline) { server in
             FileHandle.standardOutput.write(Data((server.baseURL.absoluteString + "\n").utf8))
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in

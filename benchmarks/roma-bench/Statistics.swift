@@ -22,14 +22,26 @@ func processCPUSeconds() -> Double {
     return times.user + times.system
 }
 
-/// User and system CPU time of this process so far (its own threads, not its children's), in seconds.
-func processCPUTimes() -> (user: Double, system: Double) {
+/// `getrusage(RUSAGE_SELF)`: this process's own threads, not its children's.
+private func selfUsage() -> rusage {
     var usage = rusage()
     #if canImport(Glibc)
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
     #else
         getrusage(RUSAGE_SELF, &usage)
     #endif
+    return usage
+}
+
+/// This process's voluntary and involuntary context switches so far.
+func contextSwitches() -> (voluntary: Int, involuntary: Int) {
+    let usage = selfUsage()
+    return (usage.ru_nvcsw, usage.ru_nivcsw)
+}
+
+/// User and system CPU time of this process so far (its own threads, not its children's), in seconds.
+func processCPUTimes() -> (user: Double, system: Double) {
+    let usage = selfUsage()
     func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
     return (seconds(usage.ru_utime), seconds(usage.ru_stime))
 }

@@ -13,6 +13,12 @@ public struct OfflineModel: LanguageModel {
 
     public func complete(_ request: ChatRequest, context: CallContext) async throws -> ChatResponse {
         try Task.checkCancellation()
+        return Self.answer(request)
+    }
+
+    /// The answer to a request, computed at once (the scale benchmark's mock server answers
+    /// with it on an event loop, where nothing may suspend).
+    public static func answer(_ request: ChatRequest) -> ChatResponse {
         let system = request.messages.first { $0.role == "system" }?.content ?? ""
         let user = request.messages.last { $0.role == "user" }?.content ?? ""
         let fields = Self.fields(of: request.messages.first { $0.role == "user" }?.content ?? user)
