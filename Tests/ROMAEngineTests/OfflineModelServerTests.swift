@@ -9,17 +9,10 @@ import Testing
 /// the two serves it (the benchmark compares them).
 @Suite("Offline model server")
 struct OfflineModelServerTests {
-    /// The offline model's answer through the tests' mock: the scale benchmark's first server.
-    static let script: MockOpenAIServer.Script = { chat in
-        let request = ChatRequest(
-            model: chat.model ?? "", messages: chat.messages, temperature: chat.temperature ?? 0, maxTokens: chat.maxTokens ?? 0)
-        return .text(OfflineModel.answer(request).content)
-    }
-
     @Test("the request bodies of real runs get the mock's answers, byte for byte")
     func sameBytes() async throws {
         // Real requests: three example goals run against the mock.
-        let bodies = try await MockOpenAIServer.withServer(Self.script) { mock in
+        let bodies = try await MockOpenAIServer.withServer(MockOpenAIServer.offlineModel) { mock in
             for request in OfflineModelTests.exampleGoals.prefix(3) {
                 let model = OpenAIModel(configuration: .init(baseURL: mock.baseURL.absoluteString, apiKey: "sk-test"))
                 #expect(await ExecutionEngine(model: model).run(request).status == .completed)
@@ -32,7 +25,7 @@ struct OfflineModelServerTests {
         // `id`s count requests from 0 in both.
         let server = try OfflineModelServer.start(latency: .zero)
         defer { server.stop() }
-        try await MockOpenAIServer.withServer(Self.script) { mock in
+        try await MockOpenAIServer.withServer(MockOpenAIServer.offlineModel) { mock in
             for body in bodies {
                 let expected = try await Self.post(body, to: mock.port)
                 let answered = try await Self.post(body, to: server.baseURL.port ?? 0)

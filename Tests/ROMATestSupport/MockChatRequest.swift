@@ -60,6 +60,10 @@ public struct MockChatRequest: Sendable, Hashable {
     }
     /// `max_tokens`.
     public var maxTokens: Int? { json["max_tokens"]?.intValue }
+    /// The request as the engine builds one: model, messages, temperature and token limit.
+    public var chatRequest: ChatRequest {
+        ChatRequest(model: model ?? "", messages: messages, temperature: temperature ?? 0, maxTokens: maxTokens ?? 0)
+    }
     /// `response_format`, if sent.
     public var responseFormat: JSONValue? { json["response_format"] }
     /// `response_format.type` (`json_schema`, `json_object`), if sent.

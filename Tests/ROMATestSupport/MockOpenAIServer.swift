@@ -95,6 +95,10 @@ public struct MockOpenAIServer: Sendable {
         }
     }
 
+    /// The offline model's answer to every request (the benchmarks' model; `OfflineModelServer`
+    /// answers the same bytes).
+    public static let offlineModel: Script = { chat in .text(OfflineModel.answer(chat.chatRequest).content) }
+
     /// Wraps a script so that, like llama.cpp's server, every `json_schema` response format is refused
     /// (with a 400 by default; llama-cpp-python's server says it with a 500).
     public static func refusingJSONSchema(with refusal: MockReply = .rejectJSONSchema, _ script: @escaping Script) -> Script {

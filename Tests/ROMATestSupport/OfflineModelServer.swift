@@ -64,11 +64,8 @@ public final class OfflineModelServer: Sendable {
     /// the body is not a JSON object.
     public static func answer(body: String, index: Int) -> String? {
         guard let request = MockChatRequest(index: index, body: body) else { return nil }
-        let chat = ChatRequest(
-            model: request.model ?? "", messages: request.messages, temperature: request.temperature ?? 0,
-            maxTokens: request.maxTokens ?? 0)
-        let response = OfflineModel.answer(chat)
-        return MockOpenAIServer.completion(response.content, usage: nil, finishReason: "stop", request: request)
+        let content = OfflineModel.answer(request.chatRequest).content
+        return MockOpenAIServer.completion(content, usage: nil, finishReason: "stop", request: request)
     }
 
     /// How many requests the server has received (each answer's `id` carries its index).
@@ -106,7 +103,7 @@ public final class OfflineModelServer: Sendable {
                 let index = counter.requests.add(1, ordering: .relaxed).oldValue
                 let answer =
                     path.hasSuffix("/chat/completions")
-                    ? Self.answer(body: String(buffer: body), index: index) : nil
+                    ? OfflineModelServer.answer(body: String(buffer: body), index: index) : nil
                 let status: HTTPResponseStatus = answer == nil ? .badRequest : .ok
                 let bytes = answer ?? #"{"error":{"code":400,"message":"not a chat completion request","type":"invalid_request_error"}}"#
                 let keepAlive = keepAlive
@@ -120,13 +117,9 @@ public final class OfflineModelServer: Sendable {
                     context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
                     context.write(Self.wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: bytes)))), promise: nil)
                     let sent = context.writeAndFlush(Self.wrapOutboundOut(.end(nil)))
-                    if !keepAlive { sent.whenComplete { _ in context.close(promise: nil) } }
+                    if !keepAlive { sent.whenComplete { _ in bound.value.close(promise: nil) } }
                 }
             }
-        }
-
-        private static func answer(body: String, index: Int) -> String? {
-            OfflineModelServer.answer(body: body, index: index)
         }
     }
 }

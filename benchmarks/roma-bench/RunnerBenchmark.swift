@@ -50,7 +50,7 @@ enum RunnerBenchmark {
         // (with the offline provider's answers), then replay offline with the server stopped.
         let m = try manifest(goals: 100, name: "hundred")
         let out = root.appendingPathComponent("hundred")
-        let recordOptions = try await MockOpenAIServer.withServer(latency: .milliseconds(20), answerOffline) { server in
+        let recordOptions = try await MockOpenAIServer.withServer(latency: .milliseconds(20), MockOpenAIServer.offlineModel) { server in
             let options = RunOptions(
                 out: out, concurrency: 8, llmConcurrency: 8,
                 provider: ProviderSettings(name: "openai", baseURL: server.baseURL.absoluteString),
@@ -86,14 +86,6 @@ enum RunnerBenchmark {
             String(
                 format: "runner: replay CPU (user+sys): median %.0f ms, %.0f µs per replayed call", median(cpu) * 1000,
                 median(cpu) * 1e6 / Double(recordedCalls)))
-    }
-
-    /// The mock server's script: the offline provider's answer to each request.
-    static let answerOffline: MockOpenAIServer.Script = { chat in
-        let request = ChatRequest(
-            model: chat.model ?? "", messages: chat.messages, temperature: chat.temperature ?? 0, maxTokens: chat.maxTokens ?? 0)
-        let context = CallContext(goalID: "bench", nodeID: NodePath.root, purpose: "mock", sampleIndex: 0)
-        return .text((try? await OfflineModel().complete(request, context: context).content) ?? "")
     }
 
     /// Replay runs measured (the median is reported); `ROMA_BENCH_REPLAYS` sets more, for profiling.

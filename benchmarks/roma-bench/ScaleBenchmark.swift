@@ -44,6 +44,10 @@ enum ScaleBenchmark {
     }
 
     static func run() async throws {
+        guard ["nio", "hummingbird"].contains(mockKind) else {
+            FileHandle.standardError.write(Data("scale: ROMA_BENCH_SCALE_MOCK must be nio or hummingbird, not '\(mockKind)'\n".utf8))
+            exit(64)
+        }
         let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("roma-bench-scale-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let mock = try MockProcess.start()
@@ -197,7 +201,7 @@ enum ScaleBenchmark {
             server.stop()
             return
         }
-        try await MockOpenAIServer.withServer(latency: latency, RunnerBenchmark.answerOffline) { server in
+        try await MockOpenAIServer.withServer(latency: latency, MockOpenAIServer.offlineModel) { server in
             FileHandle.standardOutput.write(Data((server.baseURL.absoluteString + "\n").utf8))
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 Thread.detachNewThread {
