@@ -9,7 +9,7 @@ import Testing
 /// the two serves it (the benchmark compares them).
 @Suite("Offline model server")
 struct OfflineModelServerTests {
-    @Test("the request bodies of real runs get the mock's answers, byte for byte")
+    @Test("the request bodies of real runs, a body that is not JSON and another path get the mock's answers, byte for byte")
     func sameBytes() async throws {
         // Real requests: three example goals run against the mock.
         let bodies = try await MockOpenAIServer.withServer(MockOpenAIServer.offlineModel) { mock in
@@ -20,27 +20,33 @@ struct OfflineModelServerTests {
             return mock.journal.all.map(\.body)
         }
         #expect(bodies.count > 10)
+        // A body that is not JSON in the middle: neither server counts it, so later `id`s still agree.
+        var exchanges = bodies.map { (path: "/v1/chat/completions", body: $0) }
+        exchanges.insert((path: "/v1/chat/completions", body: "not json"), at: 5)
+        exchanges.insert((path: "/v1/models", body: ""), at: 8)
 
-        // The same bodies, in the same order, to a fresh mock and to the server: the answers'
+        // The same exchanges, in the same order, to a fresh mock and to the server: the answers'
         // `id`s count requests from 0 in both.
         let server = try OfflineModelServer.start(latency: .zero)
         defer { server.stop() }
         try await MockOpenAIServer.withServer(MockOpenAIServer.offlineModel) { mock in
-            for body in bodies {
-                let expected = try await Self.post(body, to: mock.port)
-                let answered = try await Self.post(body, to: server.baseURL.port ?? 0)
-                #expect(expected.status == 200)
-                #expect(answered.status == 200)
+            for exchange in exchanges {
+                let expected = try await Self.post(exchange.body, path: exchange.path, to: mock.port)
+                let answered = try await Self.post(exchange.body, path: exchange.path, to: server.baseURL.port ?? 0)
+                #expect(answered.status == expected.status, "\(exchange.path) \(exchange.body.prefix(40))")
                 #expect(answered.body == expected.body)
+                #expect(answered.contentType == expected.contentType)
             }
-            let garbage = try await Self.post("not json", to: server.baseURL.port ?? 0)
-            #expect(garbage.status == 400)
         }
+        let statuses = try await exchanges.asyncMap { try await Self.post($0.body, path: $0.path, to: server.baseURL.port ?? 0).status }
+        #expect(statuses.filter { $0 == 200 }.count == bodies.count)
+        #expect(statuses[5] == 400)
+        #expect(statuses[8] == 404)
     }
 
     @Test("a goal served by it runs as on the in-process offline model")
     func sameRun() async throws {
-        let server = try OfflineModelServer.start(latency: .milliseconds(1))
+        let server = try OfflineModelServer.start(latency: .zero)
         defer { server.stop() }
         let request = try #require(OfflineModelTests.exampleGoals.first)
         let model = OpenAIModel(configuration: .init(baseURL: server.baseURL.absoluteString, apiKey: "sk-test"))
@@ -53,19 +59,29 @@ struct OfflineModelServerTests {
         #expect(served.calls.map(\.usage) == offline.calls.map(\.usage))
     }
 
-    /// POSTs a body to `/v1/chat/completions` on a loopback port with `Connection: close` and
-    /// reads the whole answer, on a thread of its own (the servers' tasks need the pool).
-    static func post(_ body: String, to port: Int) async throws -> (status: Int, body: String) {
+    /// One answer: its status, its `Content-Type` and its body, read to its `Content-Length`.
+    struct Answer {
+        var status: Int
+        var contentType: String?
+        var body: String
+    }
+
+    /// POSTs a body on a loopback port with `Connection: close` and reads the answer, on a thread
+    /// of its own (the servers' tasks need the pool). The answer must end where its
+    /// `Content-Length` says and the server must then close the connection (10 s at most).
+    static func post(_ body: String, path: String, to port: Int) async throws -> Answer {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try exchange(body, port: port) })
+                continuation.resume(with: Result { try exchange(body, path: path, port: port) })
             }
         }
     }
 
-    private static func exchange(_ body: String, port: Int) throws -> (status: Int, body: String) {
+    private static func exchange(_ body: String, path: String, port: Int) throws -> Answer {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -75,7 +91,7 @@ struct OfflineModelServerTests {
         }
         guard connected else { throw ExchangeError("cannot connect to port \(port)") }
         let request = Array(
-            ("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            ("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body).utf8)
         var sent = 0
         while sent < request.count {
@@ -87,14 +103,28 @@ struct OfflineModelServerTests {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while true {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            guard n > 0 else { break }
+            if n == 0 { break }  // closed: the whole answer is in
+            guard n > 0 else { throw ExchangeError("port \(port) neither finished its answer nor closed the connection") }
             answer += buffer[0..<n]
         }
-        let text = String(decoding: answer, as: UTF8.self)
-        guard let split = text.range(of: "\r\n\r\n"), let status = Int(text.split(separator: " ").dropFirst().first ?? "") else {
-            throw ExchangeError("no HTTP answer from port \(port)")
+        let separator = Array("\r\n\r\n".utf8)
+        guard let end = (0...max(0, answer.count - 4)).first(where: { Array(answer[$0..<min($0 + 4, answer.count)]) == separator }) else {
+            throw ExchangeError("no HTTP head from port \(port)")
         }
-        return (status, String(text[split.upperBound...]))
+        let lines = String(decoding: answer[..<end], as: UTF8.self).components(separatedBy: "\r\n")
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        guard let status = Int(lines[0].split(separator: " ").dropFirst().first ?? "") else {
+            throw ExchangeError("no status line from port \(port)")
+        }
+        let content = Array(answer[(end + 4)...])
+        guard Int(headers["content-length"] ?? "") == content.count else {
+            throw ExchangeError("port \(port): Content-Length \(headers["content-length"] ?? "none") for \(content.count) bytes")
+        }
+        return Answer(status: status, contentType: headers["content-type"], body: String(decoding: content, as: UTF8.self))
     }
 }
 
@@ -102,4 +132,12 @@ struct OfflineModelServerTests {
 private struct ExchangeError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+extension Array {
+    fileprivate func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
 }

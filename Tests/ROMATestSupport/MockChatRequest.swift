@@ -60,7 +60,8 @@ public struct MockChatRequest: Sendable, Hashable {
     }
     /// `max_tokens`.
     public var maxTokens: Int? { json["max_tokens"]?.intValue }
-    /// The request as the engine builds one: model, messages, temperature and token limit.
+    /// The request as the engine builds one: model, messages, temperature and token limit (0 for a
+    /// temperature or a limit the body does not give).
     public var chatRequest: ChatRequest {
         ChatRequest(model: model ?? "", messages: messages, temperature: temperature ?? 0, maxTokens: maxTokens ?? 0)
     }

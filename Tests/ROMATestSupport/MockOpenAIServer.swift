@@ -44,7 +44,7 @@ public struct MockOpenAIServer: Sendable {
             let deadline = ContinuousClock.now.advanced(by: latency)
             let bytes = try await request.body.collect(upTo: 64 << 20)
             guard let chat = journal.record(body: String(buffer: bytes), authorization: request.headers[.authorization]) else {
-                return errorResponse(400, "the body is not a JSON object")
+                return errorResponse(400, notJSONMessage)
             }
             if latency > .zero { try await Task.sleep(until: deadline, tolerance: .zero, clock: .continuous) }
             return await render(await script(chat), to: chat, journal: journal)
@@ -223,11 +223,19 @@ public struct MockOpenAIServer: Sendable {
     }
 
     static func errorResponse(_ status: Int, _ message: String, type: String = "invalid_request_error") -> Response {
+        jsonResponse(status, errorBody(status, message, type: type))
+    }
+
+    /// An OpenAI-style error body.
+    static func errorBody(_ status: Int, _ message: String, type: String = "invalid_request_error") -> String {
         let body: JSONValue = .object([
             "error": .object(["code": .int(status), "message": .string(message), "type": .string(type)])
         ])
-        return jsonResponse(status, String(decoding: body.canonicalLine, as: UTF8.self))
+        return String(decoding: body.canonicalLine, as: UTF8.self)
     }
+
+    /// The answer to a body that is not a JSON object.
+    static let notJSONMessage = "the body is not a JSON object"
 }
 
 /// The mock server could not do what it was asked.

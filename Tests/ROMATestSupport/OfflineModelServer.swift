@@ -1,7 +1,7 @@
 import Foundation
-import NIOCore
-import NIOHTTP1
-import NIOPosix
+internal import NIOCore
+internal import NIOHTTP1
+internal import NIOPosix
 import ROMACore
 import ROMAEngine
 import Synchronization
@@ -59,16 +59,20 @@ public final class OfflineModelServer: Sendable {
         try? group.syncShutdownGracefully()
     }
 
-    /// The body answering a request body: the offline model's completion, as `MockOpenAIServer`
-    /// renders it (`index`: the request's position among those the server received); nil when
-    /// the body is not a JSON object.
-    public static func answer(body: String, index: Int) -> String? {
-        guard let request = MockChatRequest(index: index, body: body) else { return nil }
+    /// The answer to a request body, as `MockOpenAIServer` gives it with its `offlineModel`
+    /// script: the offline model's completion (`index`: how many requests were answered so far,
+    /// which the answer's `id` carries), or a 400 for a body that is not a JSON object (not counted,
+    /// as the mock's journal does not count it).
+    public static func answer(body: String, index: Int) -> (status: Int, body: String, counted: Bool) {
+        guard let request = MockChatRequest(index: index, body: body) else {
+            return (400, MockOpenAIServer.errorBody(400, MockOpenAIServer.notJSONMessage), false)
+        }
         let content = OfflineModel.answer(request.chatRequest).content
-        return MockOpenAIServer.completion(content, usage: nil, finishReason: "stop", request: request)
+        return (200, MockOpenAIServer.completion(content, usage: nil, finishReason: "stop", request: request), true)
     }
 
-    /// How many requests the server has received (each answer's `id` carries its index).
+    /// How many requests the server has answered (each answer's `id` carries its index). Read and
+    /// written on the server's one event loop only.
     private final class Counter: Sendable {
         let requests = Atomic<Int>(0)
     }
@@ -100,18 +104,22 @@ public final class OfflineModelServer: Sendable {
             case .body(var chunk):
                 body.writeBuffer(&chunk)
             case .end:
-                let index = counter.requests.add(1, ordering: .relaxed).oldValue
-                let answer =
-                    path.hasSuffix("/chat/completions")
-                    ? OfflineModelServer.answer(body: String(buffer: body), index: index) : nil
-                let status: HTTPResponseStatus = answer == nil ? .badRequest : .ok
-                let bytes = answer ?? #"{"error":{"code":400,"message":"not a chat completion request","type":"invalid_request_error"}}"#
+                // Only chat completions: another path is a 404 with no body, as the mock's router gives.
+                let (status, bytes): (HTTPResponseStatus, String)
+                if path.hasSuffix("/chat/completions") {
+                    let index = counter.requests.load(ordering: .relaxed)
+                    let answer = OfflineModelServer.answer(body: String(buffer: body), index: index)
+                    if answer.counted { counter.requests.store(index + 1, ordering: .relaxed) }
+                    (status, bytes) = (HTTPResponseStatus(statusCode: answer.status), answer.body)
+                } else {
+                    (status, bytes) = (.notFound, "")
+                }
                 let keepAlive = keepAlive
                 let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
                 context.eventLoop.scheduleTask(deadline: arrival + latency) {
                     let context = bound.value
                     var head = HTTPResponseHead(version: .http1_1, status: status)
-                    head.headers.add(name: "Content-Type", value: "application/json")
+                    if !bytes.isEmpty { head.headers.add(name: "Content-Type", value: "application/json") }
                     head.headers.add(name: "Content-Length", value: String(bytes.utf8.count))
                     if !keepAlive { head.headers.add(name: "Connection", value: "close") }
                     context.write(Self.wrapOutboundOut(.head(head)), promise: nil)

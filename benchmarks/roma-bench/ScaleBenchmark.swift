@@ -44,10 +44,7 @@ enum ScaleBenchmark {
     }
 
     static func run() async throws {
-        guard ["nio", "hummingbird"].contains(mockKind) else {
-            FileHandle.standardError.write(Data("scale: ROMA_BENCH_SCALE_MOCK must be nio or hummingbird, not '\(mockKind)'\n".utf8))
-            exit(64)
-        }
+        checkMockKind()
         let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("roma-bench-scale-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let mock = try MockProcess.start()
@@ -79,11 +76,12 @@ enum ScaleBenchmark {
                     "scale: CPU (user+sys) of the whole process %.2f s = %.3f ms per model call (target ≤ 0.25): user %.3f ms, system %.3f ms; load average %@",
                 measured.cpu, measured.cpu * 1000 / Double(calls), measured.user * 1000 / Double(calls),
                 measured.system * 1000 / Double(calls), loadAverage()))
+        let mockPerCall = measured.mockCPU.map { String(format: "%.3f ms", $0 * 1000 / Double(calls)) } ?? "unknown"
         print(
             String(
                 format:
-                    "scale: the mock server's CPU (%@, the child process, not counted above) %.3f ms per call; the runner's context switches per call: %.2f voluntary, %.2f involuntary",
-                mockKind, measured.mockCPU * 1000 / Double(calls), Double(measured.switches.voluntary) / Double(calls),
+                    "scale: the mock server's CPU (%@, the child process, not counted above) %@ per call; the runner's context switches per call: %.2f voluntary, %.2f involuntary",
+                mockKind, mockPerCall, Double(measured.switches.voluntary) / Double(calls),
                 Double(measured.switches.involuntary) / Double(calls)))
         print("scale: peak RSS \(warmRSS) MiB after \(warmGoals) goals, \(bigRSS) MiB after \(goals) goals")
     }
@@ -93,8 +91,8 @@ enum ScaleBenchmark {
         var user: Double
         var system: Double
         var cpu: Double { user + system }
-        /// The mock server's user+sys CPU seconds meanwhile.
-        var mockCPU: Double
+        /// The mock server's user+sys CPU seconds meanwhile (nil if its `/proc` entry could not be read).
+        var mockCPU: Double?
         var switches: (voluntary: Int, involuntary: Int)
     }
 
@@ -121,7 +119,7 @@ enum ScaleBenchmark {
         }
         return Measurement(
             seconds: seconds, user: cpuAfter.user - cpuBefore.user, system: cpuAfter.system - cpuBefore.system,
-            mockCPU: mockAfter - mockBefore,
+            mockCPU: mockBefore.flatMap { before in mockAfter.map { $0 - before } },
             switches: (switchesAfter.voluntary - switchesBefore.voluntary, switchesAfter.involuntary - switchesBefore.involuntary))
     }
 
@@ -170,14 +168,14 @@ enum ScaleBenchmark {
             return MockProcess(process: process, input: input, baseURL: url)
         }
 
-        /// The child's user+sys CPU seconds so far (`/proc/<pid>/stat`; 0 where there is none).
-        func cpuSeconds() -> Double {
+        /// The child's user+sys CPU seconds so far (`/proc/<pid>/stat`; nil where it cannot be read).
+        func cpuSeconds() -> Double? {
             guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
                 let end = stat.lastIndex(of: ")")
-            else { return 0 }
+            else { return nil }
             // After the command name: state is field 3, utime and stime fields 14 and 15.
             let fields = stat[stat.index(after: end)...].split(separator: " ")
-            guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+            guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
             return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
         }
 
@@ -192,8 +190,17 @@ enum ScaleBenchmark {
     /// `MockOpenAIServer`, which used more CPU than the runner it served (kept for comparison).
     static let mockKind = environment["ROMA_BENCH_SCALE_MOCK"] ?? "nio"
 
+    /// Exits with one line and 64 unless `mockKind` names a server.
+    static func checkMockKind() {
+        guard ["nio", "hummingbird"].contains(mockKind) else {
+            FileHandle.standardError.write(Data("scale: ROMA_BENCH_SCALE_MOCK must be nio or hummingbird, not '\(mockKind)'\n".utf8))
+            exit(64)
+        }
+    }
+
     /// `roma-bench scale-mock-server`: the mock answering as the offline model after 20 ms.
     static func serveMock() async throws {
+        checkMockKind()
         if mockKind == "nio" {
             let server = try OfflineModelServer.start(latency: latency)
             FileHandle.standardOutput.write(Data((server.baseURL.absoluteString + "\n").utf8))
