@@ -30,7 +30,6 @@ public final class OfflineModelServer: Sendable {
     public static func start(latency: Duration) throws -> OfflineModelServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let counter = Counter()
-        let amount = TimeAmount.nanoseconds(latency.components.seconds * 1_000_000_000 + latency.components.attoseconds / 1_000_000_000)
         do {
             let channel = try ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
@@ -39,7 +38,7 @@ public final class OfflineModelServer: Sendable {
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                        try channel.pipeline.syncOperations.addHandler(Handler(latency: amount, counter: counter))
+                        try channel.pipeline.syncOperations.addHandler(Handler(latency: TimeAmount(latency), counter: counter))
                     }
                 }
                 .bind(host: "127.0.0.1", port: 0).wait()
@@ -61,14 +60,14 @@ public final class OfflineModelServer: Sendable {
 
     /// The answer to a request body, as `MockOpenAIServer` gives it with its `offlineModel`
     /// script: the offline model's completion (`index`: how many requests were answered so far,
-    /// which the answer's `id` carries), or a 400 for a body that is not a JSON object (not counted,
-    /// as the mock's journal does not count it).
-    public static func answer(body: String, index: Int) -> (status: Int, body: String, counted: Bool) {
+    /// which the answer's `id` carries), or a 400 for a body that is not a JSON object (which the
+    /// mock's journal does not count, so neither may the caller).
+    public static func answer(body: String, index: Int) -> (status: Int, body: String) {
         guard let request = MockChatRequest(index: index, body: body) else {
-            return (400, MockOpenAIServer.errorBody(400, MockOpenAIServer.notJSONMessage), false)
+            return (400, MockOpenAIServer.errorBody(400, MockOpenAIServer.notJSONMessage))
         }
         let content = OfflineModel.answer(request.chatRequest).content
-        return (200, MockOpenAIServer.completion(content, usage: nil, finishReason: "stop", request: request), true)
+        return (200, MockOpenAIServer.completion(content, usage: nil, finishReason: "stop", request: request))
     }
 
     /// How many requests the server has answered (each answer's `id` carries its index). Read and
@@ -109,7 +108,7 @@ public final class OfflineModelServer: Sendable {
                 if path.hasSuffix("/chat/completions") {
                     let index = counter.requests.load(ordering: .relaxed)
                     let answer = OfflineModelServer.answer(body: String(buffer: body), index: index)
-                    if answer.counted { counter.requests.store(index + 1, ordering: .relaxed) }
+                    if answer.status == 200 { counter.requests.store(index + 1, ordering: .relaxed) }
                     (status, bytes) = (HTTPResponseStatus(statusCode: answer.status), answer.body)
                 } else {
                     (status, bytes) = (.notFound, "")

@@ -44,7 +44,7 @@ enum ScaleBenchmark {
     }
 
     static func run() async throws {
-        checkMockKind()
+        _ = mockKind  // a bad name stops the run before anything starts
         let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("roma-bench-scale-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let mock = try MockProcess.start()
@@ -61,7 +61,7 @@ enum ScaleBenchmark {
         let calls = bound.totalCalls
         print(
             "scale: \(goals) goals, \(calls) LLM calls through the mock server (child process, \(latency / .milliseconds(1)) ms/call), "
-                + "--concurrency \(concurrency) --llm-concurrency \(llmConcurrency), max_depth \(depth), mock \(mockKind), "
+                + "--concurrency \(concurrency) --llm-concurrency \(llmConcurrency), max_depth \(depth), mock \(mockKind.rawValue), "
                 + "ROMA_FSYNC=\(environment["ROMA_FSYNC"] ?? "unset") (each-file: an fsync per file; unset: one syncfs per goal folder on ext4)"
         )
         print(
@@ -81,7 +81,7 @@ enum ScaleBenchmark {
             String(
                 format:
                     "scale: the mock server's CPU (%@, the child process, not counted above) %@ per call; the runner's context switches per call: %.2f voluntary, %.2f involuntary",
-                mockKind, mockPerCall, Double(measured.switches.voluntary) / Double(calls),
+                mockKind.rawValue, mockPerCall, Double(measured.switches.voluntary) / Double(calls),
                 Double(measured.switches.involuntary) / Double(calls)))
         print("scale: peak RSS \(warmRSS) MiB after \(warmGoals) goals, \(bigRSS) MiB after \(goals) goals")
     }
@@ -185,23 +185,27 @@ enum ScaleBenchmark {
         }
     }
 
-    /// Which server the child process runs (`ROMA_BENCH_SCALE_MOCK`): `nio` (the default),
-    /// `OfflineModelServer`, one event loop and a timer per request; `hummingbird`, the tests'
-    /// `MockOpenAIServer`, which used more CPU than the runner it served (kept for comparison).
-    static let mockKind = environment["ROMA_BENCH_SCALE_MOCK"] ?? "nio"
+    /// The servers the child process can run (`ROMA_BENCH_SCALE_MOCK`).
+    enum MockKind: String {
+        /// `OfflineModelServer`: one event loop and a timer per request (the default).
+        case nio
+        /// The tests' `MockOpenAIServer`, which used more CPU than the runner it served (kept for comparison).
+        case hummingbird
+    }
 
-    /// Exits with one line and 64 unless `mockKind` names a server.
-    static func checkMockKind() {
-        guard ["nio", "hummingbird"].contains(mockKind) else {
-            FileHandle.standardError.write(Data("scale: ROMA_BENCH_SCALE_MOCK must be nio or hummingbird, not '\(mockKind)'\n".utf8))
+    /// The server the child process runs; exits with one line and 64 for a name that is none.
+    static let mockKind: MockKind = {
+        let name = environment["ROMA_BENCH_SCALE_MOCK"] ?? MockKind.nio.rawValue
+        guard let kind = MockKind(rawValue: name) else {
+            FileHandle.standardError.write(Data("scale: ROMA_BENCH_SCALE_MOCK must be nio or hummingbird, not '\(name)'\n".utf8))
             exit(64)
         }
-    }
+        return kind
+    }()
 
     /// `roma-bench scale-mock-server`: the mock answering as the offline model after 20 ms.
     static func serveMock() async throws {
-        checkMockKind()
-        if mockKind == "nio" {
+        if mockKind == .nio {
             let server = try OfflineModelServer.start(latency: latency)
             FileHandle.standardOutput.write(Data((server.baseURL.absoluteString + "\n").utf8))
             _ = FileHandle.standardInput.readDataToEndOfFile()
