@@ -6,14 +6,25 @@ import ROMATestSupport
 
 /// A 10,000-goal batch through the mock OpenAI-compatible server at 20 ms per call: its makespan
 /// against the batch's critical-path bound, its peak memory, and the whole process's CPU per
-/// model call.
+/// model call. `ROMA_BENCH_SCALE_LATENCY_MS` sets another latency, to see what the runner's
+/// idle waits between answers cost (README, "What the waits cost").
 ///
 /// The mock runs in a child process (`roma-bench scale-mock-server`), so the CPU and memory
 /// measured are the runner's alone: HTTP client, JSON, engine, results tree and fsync, as in a
 /// `roma run` against a remote provider.
 enum ScaleBenchmark {
-    static let latency: Duration = .milliseconds(20)
     static let environment = ProcessInfo.processInfo.environment
+    /// The mock's latency per call (`ROMA_BENCH_SCALE_LATENCY_MS`, milliseconds from 0 to 60,000; 20
+    /// unless set); exits with one line and 64 for a value that is not a number of milliseconds.
+    static let latency: Duration = {
+        guard let text = environment["ROMA_BENCH_SCALE_LATENCY_MS"] else { return .milliseconds(20) }
+        guard let milliseconds = Double(text), milliseconds >= 0, milliseconds <= 60_000 else {
+            FileHandle.standardError.write(
+                Data("scale: ROMA_BENCH_SCALE_LATENCY_MS must be a number of milliseconds from 0 to 60000, not '\(text)'\n".utf8))
+            exit(64)
+        }
+        return .microseconds(Int((milliseconds * 1000).rounded()))
+    }()
     /// Goals of the measured batch (`ROMA_BENCH_SCALE_GOALS` sets fewer, for profiling).
     static let goals = environment["ROMA_BENCH_SCALE_GOALS"].flatMap(Int.init) ?? 10_000
     /// Goals of the smaller batch run first, so the peak RSS of both shows whether memory grows with the batch.
@@ -44,7 +55,7 @@ enum ScaleBenchmark {
     }
 
     static func run() async throws {
-        _ = mockKind  // a bad name stops the run before anything starts
+        _ = (mockKind, latency)  // a bad setting stops the run before anything starts
         let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("roma-bench-scale-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let mock = try MockProcess.start()
@@ -64,12 +75,17 @@ enum ScaleBenchmark {
                 + "--concurrency \(concurrency) --llm-concurrency \(llmConcurrency), max_depth \(depth), mock \(mockKind.rawValue), "
                 + "ROMA_FSYNC=\(environment["ROMA_FSYNC"] ?? "unset") (each-file: an fsync per file; unset: one syncfs per goal folder on ext4)"
         )
+        let call = "\(latency / .milliseconds(1)) ms"
         print(
             String(
                 format:
-                    "scale: bound = max(calls %d × 20 ms / %d, Σ critical paths %d × 20 ms / %d, longest critical path %d × 20 ms) = %.2f s",
-                calls, llmConcurrency, bound.criticalPathCalls, concurrency, bound.longestCriticalPath, ideal))
-        print(String(format: "scale: makespan %.2f s = %.3f × the bound (target ≤ 1.30)", measured.seconds, measured.seconds / ideal))
+                    "scale: bound = max(calls %d × %@ / %d, Σ critical paths %d × %@ / %d, longest critical path %d × %@) = %.2f s",
+                calls, call, llmConcurrency, bound.criticalPathCalls, call, concurrency, bound.longestCriticalPath, call, ideal))
+        if ideal > 0 {
+            print(String(format: "scale: makespan %.2f s = %.3f × the bound (target ≤ 1.30)", measured.seconds, measured.seconds / ideal))
+        } else {
+            print(String(format: "scale: makespan %.2f s (no bound at 0 ms per call)", measured.seconds))
+        }
         print(
             String(
                 format:
@@ -203,7 +219,7 @@ enum ScaleBenchmark {
         return kind
     }()
 
-    /// `roma-bench scale-mock-server`: the mock answering as the offline model after 20 ms.
+    /// `roma-bench scale-mock-server`: the mock answering as the offline model after `latency`.
     static func serveMock() async throws {
         if mockKind == .nio {
             let server = try OfflineModelServer.start(latency: latency)
