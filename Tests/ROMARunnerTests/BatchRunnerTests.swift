@@ -182,7 +182,8 @@ import Testing
         for index in 0..<4 {
             var options = Fixtures.options(URL(fileURLWithPath: "/nonexistent"))
             options.shard = Shard(index: index, count: 4)
-            for job in try BatchRunner(options: options).jobs([manifest]) { seen[job.goal.id, default: 0] += 1 }
+            let jobs = BatchRunner(options: options).jobs([manifest])
+            for index in 0..<jobs.count { seen[try jobs.job(at: index).goal.id, default: 0] += 1 }
         }
         #expect(seen.count == 200)
         #expect(seen.values.allSatisfy { $0 == 1 })

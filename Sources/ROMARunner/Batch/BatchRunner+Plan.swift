@@ -26,7 +26,9 @@ extension BatchRunner {
     /// recordings, so the plan names exactly the goals (and the first node) that would miss.
     public func plan(_ manifests: [Manifest]) async throws -> [GoalPlan] {
         var plans: [GoalPlan] = []
-        for job in try jobs(manifests) {
+        let all = jobs(manifests)
+        for index in 0..<all.count {
+            let job = try all.job(at: index)
             // Nothing is written: the tree is only read.
             let (state, _, missing) = state(of: job)
             let wouldRun = options.force || state != .current
