@@ -174,6 +174,34 @@ import Testing
         #expect(TreeLock.holders(in: tree.root.path).isEmpty, "a released lock names no holder")
     }
 
+    /// A goal's job is built when it is looked at — to decide whether it runs, and again when it
+    /// starts — so both builds must give the same request and bytes, in manifest order.
+    @Test func aGoalsJobIsTheSameEachTimeItIsBuilt() throws {
+        let examples = Fixtures.packageRoot.appendingPathComponent("examples")
+        var manifests: [Manifest] = []
+        for name in ["quickstart.yaml", "tools.yaml", "weak-model.yaml"] {
+            let bytes = Array(try Data(contentsOf: examples.appendingPathComponent(name)))
+            let (manifest, diagnostics) = ManifestLoader(environment: [:]).load(bytes: bytes, file: name)
+            manifests.append(try #require(manifest, "\(diagnostics.map(\.headline))"))
+        }
+        var options = Fixtures.options(URL(fileURLWithPath: "/nonexistent"))
+        let all = BatchRunner(options: options).jobs(manifests)
+        #expect(all.count == manifests.reduce(0) { $0 + $1.goals.count })
+        #expect((0..<all.count).map { all.spec(at: $0).goal.id } == manifests.flatMap { $0.goals.map(\.id) })
+        for index in 0..<all.count {
+            let (first, second) = (try all.job(at: index), try all.job(at: index))
+            #expect(first.request == second.request)
+            #expect(first.requestBytes == second.requestBytes)
+            #expect(first.goal.id == all.spec(at: index).goal.id)
+        }
+        // `--only` keeps its goals' places, in manifest order.
+        let wanted = [manifests[2].goals[0].id, manifests[0].goals[1].id]
+        options.only = Set(wanted)
+        let only = BatchRunner(options: options).jobs(manifests)
+        #expect((0..<only.count).map { only.spec(at: $0).goal.id } == [wanted[1], wanted[0]])
+        #expect(only.goalIDs(manifestNamed: manifests[0].name) == [wanted[1]])
+    }
+
     @Test func shardsPartitionTheGoals() throws {
         var yaml = "goals:\n"
         for i in 0..<200 { yaml += "  - { id: g\(i), goal: goal number \(i) }\n" }

@@ -1,6 +1,6 @@
 // `request.json` by the hand-written writer: the same bytes as `JSONEncoder`, keys in UTF-8 byte
-// order, nil overrides left out. Every goal's request is encoded once per run to decide whether
-// its folder is current, so this is on the path of every run, not only replays.
+// order, nil overrides left out. Every goal's request is encoded to decide whether its folder is
+// current, and again when the goal starts, so this is on the path of every run, not only replays.
 
 extension ResolvedRequest: JSONLineWritable {
     public func write(to writer: inout JSONLineWriter) {

@@ -51,63 +51,6 @@ public struct BatchRunner: Sendable {
             out: options.out, manifestName: manifest.name, shard: options.shard, redactor: options.redactor, faults: options.faults)
     }
 
-    /// The goals a run considers, in manifest order, each built into its `Job` (its request
-    /// resolved and rendered) only when it is looked at, and dropped after: an array of jobs held
-    /// ~1.3 KB a goal for the whole run (12.75 MB of the 41 MB heap peak of a 10,000-goal run,
-    /// heaptrack), the list holds 8 bytes a goal. Building a job again is deterministic: the same
-    /// manifest, profiles and goal give the same request and bytes.
-    struct JobList: Sendable {
-        /// Each manifest with its tree and resolved profiles.
-        let manifests: [(manifest: Manifest, tree: ResultsTree, profiles: ProfileTable)]
-        /// (manifest, goal) positions of the goals this run considers (`--only`, `--shard`).
-        let goals: [(manifest: Int32, goal: Int32)]
-
-        var count: Int { goals.count }
-
-        /// The manifest and goal at a position of the list.
-        func spec(at index: Int) -> (manifest: Manifest, goal: GoalSpec) {
-            let (m, g) = goals[index]
-            let manifest = manifests[Int(m)].manifest
-            return (manifest, manifest.goals[Int(g)])
-        }
-
-        /// The ids of the goals in the list from the manifests named `name`.
-        func goalIDs(manifestNamed name: String) -> Set<String> {
-            var ids: Set<String> = []
-            for (m, g) in goals where manifests[Int(m)].manifest.name == name { ids.insert(manifests[Int(m)].manifest.goals[Int(g)].id) }
-            return ids
-        }
-
-        /// The goal's job; throws only if its request cannot be rendered as JSON.
-        func job(at index: Int) throws -> Job {
-            let (m, g) = goals[index]
-            let (manifest, tree, profiles) = manifests[Int(m)]
-            let goal = manifest.goals[Int(g)]
-            let request = ResolvedRequest(
-                id: goal.id, request: goal.request, profiles: profiles, tools: goal.tools, minDepth: goal.minDepth)
-            return Job(
-                manifest: manifest, tree: tree, goal: goal, request: request, requestBytes: try CanonicalJSON.pretty(request.publicView))
-        }
-    }
-
-    /// The goals of `manifests` this run considers (`--only`, `--shard`), as a `JobList`.
-    func jobs(_ manifests: [Manifest]) -> JobList {
-        var resolved: [(manifest: Manifest, tree: ResultsTree, profiles: ProfileTable)] = []
-        var goals: [(manifest: Int32, goal: Int32)] = []
-        for (m, manifest) in manifests.enumerated() {
-            var profiles = ProfileTable.resolve(manifest: manifest.profileModels, environment: options.environment)
-            profiles.tools = manifest.profileTools
-            profiles.agents = manifest.profileAgentModels
-            resolved.append((manifest, tree(manifest), profiles))
-            for (g, goal) in manifest.goals.enumerated() {
-                if !options.only.isEmpty && !options.only.contains(goal.id) { continue }
-                if let shard = options.shard, !shard.contains(manifest: manifest.name, goalID: goal.id) { continue }
-                goals.append((Int32(m), Int32(g)))
-            }
-        }
-        return JobList(manifests: resolved, goals: goals)
-    }
-
     /// The goal's state, its folder's head, and the files the folder lacks (when `incomplete`).
     func state(of job: Job) -> (state: GoalState, head: GoalHead?, missing: [String]) {
         let (state, head) = folderState(of: job)
@@ -136,7 +79,9 @@ public struct BatchRunner: Sendable {
     ///
     /// Throws `TreeLock.Locked` when another run holds a tree, `ResultsTreeError` when a tree
     /// cannot be created or recovered, and `RunStopped` when writing the tree failed midway:
-    /// no goal starts after that, and the goals in flight are cancelled.
+    /// no goal starts after that, and the goals in flight are cancelled. A goal whose request
+    /// cannot be rendered as JSON (a NaN in a manifest built in code; YAML cannot hold one)
+    /// throws before the run starts, after the goals before it were reported skipped.
     public func run(_ manifests: [Manifest], command: String = "roma run", events: @escaping @Sendable (BatchEvent) -> Void = { _ in })
         async throws -> [GoalOutcome]
     {
@@ -158,11 +103,11 @@ public struct BatchRunner: Sendable {
         // Positions in `all`: each goal's job is built again when it starts.
         var toRun: [(index: Int, existing: GoalHead?)] = []
         var outcomes: [GoalOutcome] = []
-        var models: [String: (manifest: Manifest, models: Set<String>)] = [:]
+        var models: [String: ManifestModels] = [:]
         var incomplete: [String] = []
         for index in 0..<all.count {
             let job = try all.job(at: index)
-            models[job.manifest.name, default: (job.manifest, [])].models.formUnion(job.request.models)
+            models[job.manifest.name, default: ManifestModels(manifest: job.manifest, models: [])].models.formUnion(job.request.models)
             let (state, head, missing) = state(of: job)
             if state == .current && !options.force {
                 outcomes.append(
@@ -310,9 +255,13 @@ public struct BatchRunner: Sendable {
     }
 
     private func writeSummary(_ summary: Summary, manifest: Manifest, tree: ResultsTree) throws {
-        // ~540 bytes a row for short ids and model names: room for 640, so the buffer of a big
-        // summary is not doubled (512 a row doubled it to 10 MB for a 5.4 MB summary of 10,000 goals).
-        try tree.writeFile("summary.json", try CanonicalJSON.pretty(summary, capacity: 4096 + 640 * summary.goals.count))
+        // Room for every row, so a big summary's buffer is not doubled: a row is ~440 bytes of
+        // keys, hash, ids and counts plus its texts (a flat 512 a row doubled the buffer to 10 MB
+        // for the 5.4 MB summary of 10,000 goals with 65-character goals).
+        let capacity = summary.goals.reduce(4096) { size, row in
+            size + 480 + row.id.utf8.count + row.goal.utf8.count + 2 * (row.model?.utf8.count ?? 0) + (row.error?.utf8.count ?? 0)
+        }
+        try tree.writeFile("summary.json", try CanonicalJSON.pretty(summary, capacity: capacity))
         let sections = summary.researchSections(manifest: manifest, tree: tree)  // research runs (issue 18)
         try tree.writeFile("index.md", summary.indexMarkdown(tree: tree, sections: sections))
     }
