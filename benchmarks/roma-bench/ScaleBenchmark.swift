@@ -70,12 +70,12 @@ enum ScaleBenchmark {
         let bound = try criticalPathBound(tree: ResultsTree(out: root.appendingPathComponent("scale"), manifestName: "scale"), goals: goals)
         let ideal = bound.seconds(latency: latency, concurrency: concurrency, llmConcurrency: llmConcurrency)
         let calls = bound.totalCalls
+        let call = "\(latency / .milliseconds(1)) ms"
         print(
-            "scale: \(goals) goals, \(calls) LLM calls through the mock server (child process, \(latency / .milliseconds(1)) ms/call), "
+            "scale: \(goals) goals, \(calls) LLM calls through the mock server (child process, \(call)/call), "
                 + "--concurrency \(concurrency) --llm-concurrency \(llmConcurrency), max_depth \(depth), mock \(mockKind.rawValue), "
                 + "ROMA_FSYNC=\(environment["ROMA_FSYNC"] ?? "unset") (each-file: an fsync per file; unset: one syncfs per goal folder on ext4)"
         )
-        let call = "\(latency / .milliseconds(1)) ms"
         print(
             String(
                 format:

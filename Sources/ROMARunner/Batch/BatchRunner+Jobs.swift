@@ -32,17 +32,16 @@ extension BatchRunner {
 
         /// The manifest and goal at `index`, without building the job.
         func spec(at index: Int) -> (manifest: Manifest, goal: GoalSpec) {
-            let position = positions[index]
-            let manifest = sources[Int(position.source)].manifest
-            return (manifest, manifest.goals[Int(position.goal)])
+            let (source, goal) = entry(positions[index])
+            return (source.manifest, goal)
         }
 
         /// The ids of the goals in the list from the manifests named `name`.
         func goalIDs(manifestNamed name: String) -> Set<String> {
             var ids: Set<String> = []
             for position in positions {
-                let manifest = sources[Int(position.source)].manifest
-                if manifest.name == name { ids.insert(manifest.goals[Int(position.goal)].id) }
+                let (source, goal) = entry(position)
+                if source.manifest.name == name { ids.insert(goal.id) }
             }
             return ids
         }
@@ -50,14 +49,18 @@ extension BatchRunner {
         /// The job of the goal at `index`. Throws only when its request cannot be rendered as
         /// JSON (a NaN or infinite number, which a manifest read from YAML cannot hold).
         func job(at index: Int) throws -> Job {
-            let position = positions[index]
-            let source = sources[Int(position.source)]
-            let goal = source.manifest.goals[Int(position.goal)]
+            let (source, goal) = entry(positions[index])
             let request = ResolvedRequest(
                 id: goal.id, request: goal.request, profiles: source.profiles, tools: goal.tools, minDepth: goal.minDepth)
             return Job(
                 manifest: source.manifest, tree: source.tree, goal: goal, request: request,
                 requestBytes: try CanonicalJSON.pretty(request.publicView))
+        }
+
+        /// The source and goal a position names.
+        private func entry(_ position: Position) -> (source: Source, goal: GoalSpec) {
+            let source = sources[Int(position.source)]
+            return (source, source.manifest.goals[Int(position.goal)])
         }
     }
 
